@@ -1,0 +1,123 @@
+import path from 'node:path';
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export interface DatabaseConfig {
+  kind: 'sqlite' | 'mysql';
+  /** For sqlite: the file path (or `:memory:`). For mysql: the connection URL. */
+  url: string;
+  poolSize: number;
+}
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  database: DatabaseConfig;
+  logLevel: LogLevel;
+  pluginsDir: string;
+  demoData: boolean;
+  adminUsername: string;
+  adminPassword: string;
+  /** Maximum accepted request body, in bytes. */
+  bodyLimit: number;
+  sessionTtlSeconds: number;
+}
+
+/** A configuration value that cannot be used; the message names the variable and what it expects. */
+export class ConfigError extends Error {
+  constructor(variable: string, expected: string, got: string) {
+    super(`Invalid configuration: ${variable} must be ${expected} (got ${JSON.stringify(got)})`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw.trim()) || value < min || value > max) {
+    throw new ConfigError(name, `an integer from ${min} to ${max}`, raw);
+  }
+  return value;
+}
+
+function boolean(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (/^(1|true|yes|on)$/i.test(raw)) return true;
+  if (/^(0|false|no|off)$/i.test(raw)) return false;
+  throw new ConfigError(name, 'true or false', raw);
+}
+
+const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+const SIZE_UNITS: Record<string, number> = { '': 1, b: 1, kb: 1024, mb: 1024 ** 2 };
+
+function size(env: Env, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const m = /^(\d+)\s*(b|kb|mb)?$/i.exec(raw.trim());
+  if (!m || Number(m[1]) === 0) throw new ConfigError(name, 'a size such as 512kb or 2mb', raw);
+  return Number(m[1]) * SIZE_UNITS[(m[2] ?? '').toLowerCase()];
+}
+
+function database(env: Env, dataDir: string): DatabaseConfig {
+  const raw = env.DATABASE_URL;
+  const poolSize = integer(env, 'DB_POOL_SIZE', 10, 1, 500);
+  if (raw === undefined || raw === '') {
+    return { kind: 'sqlite', url: path.join(dataDir, 'plinth.db'), poolSize: 1 };
+  }
+  if (/^(mysql|mariadb):\/\//i.test(raw)) {
+    let url: URL;
+    try {
+      url = new URL(raw);
+    } catch {
+      throw new ConfigError('DATABASE_URL', 'a URL such as mysql://user:pass@host:3306/plinth', redactUrl(raw));
+    }
+    if (!url.hostname || url.pathname.replace(/^\//, '') === '') {
+      throw new ConfigError('DATABASE_URL', 'a URL with a host and a database name, such as mysql://user:pass@host:3306/plinth', redactUrl(raw));
+    }
+    url.protocol = 'mysql:';
+    return { kind: 'mysql', url: url.toString(), poolSize };
+  }
+  if (/^(sqlite|file):/i.test(raw)) {
+    const file = raw.replace(/^(sqlite|file):(\/\/)?/i, '');
+    if (!file) throw new ConfigError('DATABASE_URL', 'sqlite:<path to file>', raw);
+    return { kind: 'sqlite', url: path.resolve(file), poolSize: 1 };
+  }
+  throw new ConfigError('DATABASE_URL', 'empty (embedded database), sqlite:<file>, mysql://… or mariadb://…', redactUrl(raw));
+}
+
+/** Hide the password of a connection URL before it reaches a message or a log. */
+export function redactUrl(raw: string): string {
+  return raw.replace(/\/\/([^:/@]+):([^@]*)@/, '//$1:***@');
+}
+
+/** Read and validate the configuration. Throws ConfigError naming the first bad variable. */
+export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config {
+  const dataDir = path.resolve(cwd, env.DATA_DIR || 'data');
+  const logLevel = (env.LOG_LEVEL || 'info').toLowerCase() as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError('LOG_LEVEL', `one of ${LOG_LEVELS.join(', ')}`, env.LOG_LEVEL ?? '');
+  const adminPassword = env.ADMIN_PASSWORD ?? 'Plinth!2026';
+  if (adminPassword.length < 8) throw new ConfigError('ADMIN_PASSWORD', 'at least 8 characters long', '***');
+  const adminUsername = env.ADMIN_USERNAME ?? 'admin';
+  if (!/^[A-Za-z0-9_.@-]{2,64}$/.test(adminUsername)) {
+    throw new ConfigError('ADMIN_USERNAME', '2–64 letters, digits or _ . @ -', adminUsername);
+  }
+  return {
+    port: integer(env, 'PORT', 3000, 0, 65535),
+    host: env.HOST || '0.0.0.0',
+    dataDir,
+    database: database(env, dataDir),
+    logLevel,
+    pluginsDir: path.resolve(cwd, env.PLUGINS_DIR || 'plugins'),
+    demoData: boolean(env, 'DEMO_DATA', true),
+    adminUsername,
+    adminPassword,
+    bodyLimit: size(env, 'BODY_LIMIT', 1024 * 1024),
+    sessionTtlSeconds: integer(env, 'SESSION_TTL', 8 * 3600, 60, 90 * 24 * 3600),
+  };
+}

@@ -1,0 +1,64 @@
+import { randomUUID } from 'node:crypto';
+import Koa, { type Context, type Next } from 'koa';
+import Router from '@koa/router';
+import type { Logger } from './logger';
+import { errorHandler } from './errors';
+import { jsonBody } from './body';
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+/** Give every request an id (kept from X-Request-Id when sane) and log one line when it ends. */
+export function requestLog(log: Logger) {
+  return async (ctx: Context, next: Next): Promise<void> => {
+    const start = process.hrtime.bigint();
+    const given = ctx.get('x-request-id');
+    const id = REQUEST_ID.test(given) ? given : randomUUID();
+    ctx.state.requestId = id;
+    ctx.set('X-Request-Id', id);
+    try {
+      await next();
+    } finally {
+      if (log.isLevelEnabled('info')) {
+        const ms = Number(process.hrtime.bigint() - start) / 1e6;
+        const actor = ctx.state.actor as { userId?: number } | undefined;
+        log.info({ requestId: id, method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(ms * 100) / 100, user: actor?.userId, ip: ctx.ip }, 'request');
+      }
+    }
+  };
+}
+
+export async function securityHeaders(ctx: Context, next: Next): Promise<void> {
+  await next();
+  ctx.set('X-Content-Type-Options', 'nosniff');
+  ctx.set('Referrer-Policy', 'no-referrer');
+  ctx.set('X-Frame-Options', 'DENY');
+  if (ctx.path.startsWith('/api/docs')) {
+    ctx.set('Content-Security-Policy', "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'");
+  } else {
+    ctx.set('Content-Security-Policy', "default-src 'none'; frame-ancestors 'none'");
+  }
+}
+
+export interface HttpParts {
+  log: Logger;
+  bodyLimit: number;
+  /** Routes outside /api/v1: health, docs. */
+  root: Router;
+  /** Routes under /api/v1. */
+  api: Router;
+}
+
+export function createHttpApp({ log, bodyLimit, root, api }: HttpParts): Koa {
+  const app = new Koa();
+  app.proxy = process.env.TRUST_PROXY === 'true';
+  app.silent = true;
+  app.use(requestLog(log));
+  app.use(securityHeaders);
+  app.use(errorHandler(log));
+  app.use(jsonBody(bodyLimit));
+  app.use(root.routes());
+  app.use(root.allowedMethods());
+  app.use(api.routes());
+  app.use(api.allowedMethods({ throw: false }));
+  return app;
+}

@@ -1,0 +1,149 @@
+import type { AddressInfo } from 'node:net';
+import http from 'node:http';
+import Router from '@koa/router';
+import type Koa from 'koa';
+import type { Actor, PluginDef } from '@plinth/sdk';
+import type { Config } from './config';
+import { createLogger, pluginLogger, type Logger } from './logger';
+import { createHttpApp } from './http';
+import { healthRoutes } from './health';
+import { discoverPlugins, type LoadedPlugin } from '../plugins/discovery';
+import { orderByDependencies } from '../plugins/order';
+import { pluginStateSchema, readPluginStates, recordInstalled, recordSeeded, recordVersion } from '../plugins/state';
+import { MetaRegistry } from '../meta/registry';
+import { Database } from '../data/database';
+import { entitySchemas } from '../data/schema';
+import { userSchema, sessionSchema } from '../auth/schema';
+import { Sessions } from '../auth/sessions';
+import { RecordStore } from '../services/records';
+import { ServiceDataContext } from '../services/context';
+import { recordRoutes } from '../api/records';
+import { authRoutes, requireActor } from '../api/auth';
+import { pluginRoutes } from '../api/ext';
+import { openApiDocument } from '../api/openapi';
+import { docsRoutes } from '../api/docs';
+
+export const PLATFORM_VERSION = '0.1.0';
+
+export interface PlatformOptions {
+  /** Load plugins from their TypeScript sources (tests). */
+  pluginSource?: boolean;
+  /** Load only these plugin folders. */
+  plugins?: readonly string[];
+  logger?: Logger;
+  /** Listen for HTTP (default true). */
+  listen?: boolean;
+}
+
+/**
+ * The kernel: discovers plugins, orders them, builds the metadata and the schema,
+ * seeds once, and serves the generic API and the plugins' routes.
+ */
+export class Platform {
+  private server: http.Server | null = null;
+
+  private constructor(
+    readonly config: Config,
+    readonly log: Logger,
+    readonly db: Database,
+    readonly meta: MetaRegistry,
+    readonly store: RecordStore,
+    readonly sessions: Sessions,
+    readonly plugins: readonly PluginDef[],
+    readonly app: Koa,
+  ) {}
+
+  static async start(config: Config, options: PlatformOptions = {}): Promise<Platform> {
+    const log = options.logger ?? createLogger(config.logLevel);
+    const loaded: LoadedPlugin[] = discoverPlugins(config.pluginsDir, { source: options.pluginSource, only: options.plugins });
+    const plugins = orderByDependencies(loaded.map((p) => p.def));
+    const meta = new MetaRegistry();
+    for (const plugin of plugins) for (const entity of plugin.entities ?? []) meta.add(plugin.name, entity);
+    meta.validate();
+
+    const db = await Database.open(config.database, [userSchema, sessionSchema, pluginStateSchema, ...entitySchemas(meta, config.database.kind)]);
+    try {
+      await db.syncSchema();
+      const sessions = new Sessions(db, config.sessionTtlSeconds);
+      await sessions.ensureAdmin(config.adminUsername, config.adminPassword);
+      const store = new RecordStore(meta, db);
+      await Platform.installPlugins(plugins, db, store, await sessions.adminActor(config.adminUsername), config.demoData, log);
+      const app = Platform.buildApp(config, log, db, meta, store, sessions, plugins);
+      const platform = new Platform(config, log, db, meta, store, sessions, plugins, app);
+      if (options.listen !== false) await platform.listen();
+      return platform;
+    } catch (err) {
+      await db.close();
+      throw err;
+    }
+  }
+
+  /** Record each plugin in the database and run its seed the first time, in one transaction. */
+  private static async installPlugins(plugins: readonly PluginDef[], db: Database, store: RecordStore, admin: Actor, demo: boolean, log: Logger): Promise<void> {
+    const states = await readPluginStates(db);
+    for (const plugin of plugins) {
+      const state = states.get(plugin.name);
+      if (!state) await recordInstalled(db, plugin.name, plugin.version);
+      else if (state.version !== plugin.version) await recordVersion(db, plugin.name, plugin.version);
+      if (state?.seededAt || !plugin.seed) continue;
+      const started = Date.now();
+      const seed = plugin.seed;
+      await db.transaction(async (tx) => {
+        const data = new ServiceDataContext(store, admin, tx);
+        await seed({ actor: admin, records: (e) => data.records(e), transaction: (fn) => data.transaction(fn), demo, log: pluginLogger(log.child({ plugin: plugin.name })) });
+        await recordSeeded(tx, plugin.name);
+      });
+      log.info({ plugin: plugin.name, ms: Date.now() - started }, 'plugin seeded');
+    }
+  }
+
+  private static buildApp(config: Config, log: Logger, db: Database, meta: MetaRegistry, store: RecordStore, sessions: Sessions, plugins: readonly PluginDef[]): Koa {
+    const root = new Router();
+    healthRoutes(root, db, PLATFORM_VERSION);
+    docsRoutes(root);
+    const api = new Router({ prefix: '/api/v1' });
+    const openapi = JSON.stringify(openApiDocument(meta, PLATFORM_VERSION));
+    const publicPaths = new Set(['/api/v1/auth/login', '/api/v1/openapi.json']);
+    api.use(requireActor(sessions, (ctx) => publicPaths.has(ctx.path)));
+    api.get('/openapi.json', (ctx) => {
+      ctx.type = 'application/json';
+      ctx.body = openapi;
+    });
+    authRoutes(api, sessions);
+    const current = () => store;
+    for (const plugin of plugins) {
+      const router = pluginRoutes(plugin, current, log);
+      if (router) api.use(router.routes(), router.allowedMethods());
+    }
+    recordRoutes(api, current);
+    return createHttpApp({ log, bodyLimit: config.bodyLimit, root, api });
+  }
+
+  async listen(): Promise<void> {
+    const server = http.createServer(this.app.callback());
+    server.keepAliveTimeout = 65_000;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.config.port, this.config.host, () => resolve());
+    });
+    this.server = server;
+  }
+
+  get port(): number {
+    return (this.server?.address() as AddressInfo | null)?.port ?? 0;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  async close(): Promise<void> {
+    const server = this.server;
+    this.server = null;
+    if (server) {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+    await this.db.close();
+  }
+}

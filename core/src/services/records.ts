@@ -1,0 +1,326 @@
+import {
+  ConflictError,
+  NotFoundError,
+  ValidationError,
+  type Actor,
+  type AnyRecord,
+  type FieldError,
+  type ListQuery,
+  type ListResult,
+  type RecordService,
+} from '@plinth/sdk';
+import type Ajv from 'ajv';
+import type { Executor, Row } from '../data/database';
+import type { EntityModel, FieldModel } from '../meta/model';
+import type { MetaRegistry } from '../meta/registry';
+import { EntityRepository, type RecordData } from '../data/repository';
+import { nowDb } from '../data/codec';
+import { uniqueIndexName } from '../data/schema';
+import { ListPlanner, QueryError, type ListPlan } from '../query/list';
+import { EntityValidator, createAjv } from './validation';
+
+export const MAX_BULK = 1000;
+
+export interface BulkRequest {
+  create?: unknown[];
+  update?: unknown[];
+  delete?: unknown[];
+}
+
+export interface BulkResult {
+  created: RecordData[];
+  updated: RecordData[];
+  deleted: number[];
+}
+
+/**
+ * Everything derived from one metadata version that the record paths need: a
+ * repository (compiled SQL), a validator (compiled ajv) and the list planner.
+ */
+export class RecordStore {
+  private readonly repositories = new Map<string, EntityRepository>();
+  private readonly validators = new Map<string, EntityValidator>();
+  readonly planner: ListPlanner;
+  private readonly ajv: Ajv;
+
+  constructor(
+    readonly meta: MetaRegistry,
+    readonly db: Executor,
+  ) {
+    this.planner = new ListPlanner(meta, db.dialect);
+    this.ajv = createAjv();
+    for (const entity of meta.all()) {
+      this.repositories.set(entity.name, new EntityRepository(entity, db.dialect.quote));
+      this.validators.set(entity.name, new EntityValidator(entity, this.ajv));
+    }
+  }
+
+  repository(entity: string): EntityRepository {
+    return this.repositories.get(entity)!;
+  }
+
+  validator(entity: string): EntityValidator {
+    return this.validators.get(entity)!;
+  }
+
+  entity(name: string): EntityModel {
+    const e = this.meta.get(name);
+    if (!e) throw new NotFoundError(`No entity "${name}"`);
+    return e;
+  }
+
+  /** The service for one entity, acting as `actor`, running on `db` (the database or a transaction). */
+  service(entity: string, actor: Actor, db: Executor = this.db): EntityService {
+    return new EntityService(this, this.entity(entity), actor, db);
+  }
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Record operations on one entity: validation → repository, each mutation in one transaction. */
+export class EntityService implements RecordService<AnyRecord> {
+  private readonly repo: EntityRepository;
+
+  constructor(
+    private readonly store: RecordStore,
+    readonly entity: EntityModel,
+    private readonly actor: Actor,
+    private readonly db: Executor,
+  ) {
+    this.repo = store.repository(entity.name);
+  }
+
+  private plan(query: ListQuery, trash: boolean): ListPlan {
+    try {
+      return this.store.planner.plan(this.entity, query, { trash });
+    } catch (err) {
+      if (err instanceof QueryError) throw new ValidationError(err.errors, 'The query is invalid');
+      throw err;
+    }
+  }
+
+  async list(query: ListQuery = {}, options: { trash?: boolean } = {}): Promise<ListResult<AnyRecord>> {
+    const plan = this.plan(query, options.trash === true);
+    const { rows, total } = await this.repo.list(this.db, plan);
+    const more = rows.length > plan.limit;
+    const page = more ? rows.slice(0, plan.limit) : rows;
+    const decode = this.repo.decoder(plan.output);
+    const data = page.map(decode) as AnyRecord[];
+    await this.applyExpansions(plan, data);
+    const meta: ListResult<AnyRecord>['meta'] = { limit: plan.limit };
+    if (!plan.cursor) meta.offset = plan.offset;
+    if (total !== undefined) meta.total = total;
+    meta.nextCursor = more ? this.store.planner.cursorAfter(plan, page[page.length - 1] as Row) : null;
+    return { data, meta };
+  }
+
+  async count(query: Pick<ListQuery, 'filter'> = {}): Promise<number> {
+    const plan = this.plan({ filter: query.filter, limit: 1 }, false);
+    return this.repo.count(this.db, plan.where);
+  }
+
+  private async applyExpansions(plan: ListPlan, data: RecordData[]): Promise<void> {
+    for (const x of plan.expansions) {
+      const keys = x.foreignKey ? data.map((r) => r.id as number) : data.map((r) => r[x.field.name]).filter((v): v is number => typeof v === 'number');
+      const found = await this.store.repository(x.target.name).expand(this.db, x, [...new Set(keys)]);
+      for (const rec of data) {
+        rec[x.field.name] = x.foreignKey ? (found.get(rec.id as number) ?? []) : rec[x.field.name] == null ? null : (found.get(rec[x.field.name] as number) ?? null);
+      }
+    }
+  }
+
+  async get(id: number, query: Pick<ListQuery, 'fields' | 'expand'> = {}): Promise<AnyRecord> {
+    if (!query.fields && !query.expand) {
+      const rec = await this.repo.get(this.db, id);
+      if (!rec) throw new NotFoundError(`${this.entity.name} ${id} not found`);
+      return rec as AnyRecord;
+    }
+    const plan = this.plan({ ...query, filter: { id }, limit: 1 }, false);
+    const { rows } = await this.repo.list(this.db, plan);
+    if (!rows.length) throw new NotFoundError(`${this.entity.name} ${id} not found`);
+    const data = [this.repo.decoder(plan.output)(rows[0])];
+    await this.applyExpansions(plan, data);
+    return data[0] as AnyRecord;
+  }
+
+  async create(data: Record<string, unknown>): Promise<AnyRecord> {
+    return this.transaction(async (svc) => (await svc.insertMany([data], (i) => (i === 0 ? '' : `[${i}]`)))[0]);
+  }
+
+  async createMany(rows: readonly Record<string, unknown>[]): Promise<AnyRecord[]> {
+    return this.transaction((svc) => svc.insertMany(rows, (i) => `[${i}]`));
+  }
+
+  async update(id: number, patch: Record<string, unknown>, options: { version: number }): Promise<AnyRecord> {
+    return this.transaction((svc) => svc.updateOne(id, patch, options.version, ''));
+  }
+
+  async delete(id: number, options: { version?: number } = {}): Promise<void> {
+    await this.transaction(async (svc) => {
+      const ok = await svc.repo.softDelete(svc.db, id, svc.actor.userId, nowDb(), options.version);
+      if (!ok) await svc.explainMiss(id, options.version);
+    });
+  }
+
+  async restore(id: number): Promise<AnyRecord> {
+    return this.transaction(async (svc) => {
+      const ok = await svc.repo.restore(svc.db, id, svc.actor.userId, nowDb());
+      if (!ok) throw new NotFoundError(`${svc.entity.name} ${id} is not in the recycle bin`);
+      return svc.mapWriteError(() => svc.get(id), '');
+    });
+  }
+
+  async purge(id: number): Promise<void> {
+    await this.transaction(async (svc) => {
+      const ok = await svc.mapWriteError(() => svc.repo.purge(svc.db, id), '');
+      if (!ok) throw new NotFoundError(`${svc.entity.name} ${id} is not in the recycle bin`);
+    });
+  }
+
+  /** Creates, updates and deletes in one transaction: all succeed or nothing is written. */
+  async bulk(request: BulkRequest): Promise<BulkResult> {
+    const errors: FieldError[] = [];
+    const lists = { create: request.create ?? [], update: request.update ?? [], delete: request.delete ?? [] };
+    for (const [key, list] of Object.entries(lists)) {
+      if (!Array.isArray(list)) errors.push({ field: key, rule: 'type', message: `${key} must be an array` });
+    }
+    const size = lists.create.length + lists.update.length + lists.delete.length;
+    if (size > MAX_BULK) errors.push({ field: '(body)', rule: 'maxItems', message: `A bulk request holds at most ${MAX_BULK} operations` });
+    if (errors.length) throw new ValidationError(errors);
+    return this.transaction(async (svc) => {
+      const created = await svc.insertMany(lists.create as Record<string, unknown>[], (i) => `create[${i}]`);
+      const updated: RecordData[] = [];
+      for (const [i, item] of lists.update.entries()) {
+        if (!isObject(item) || !Number.isInteger(item.id) || !Number.isInteger(item.version)) {
+          throw new ValidationError([{ field: `update[${i}]`, rule: 'required', message: 'Each update needs an integer id and version' }]);
+        }
+        const { id, version, ...patch } = item;
+        updated.push(await svc.updateOne(id as number, patch, version as number, `update[${i}]`));
+      }
+      const deleted: number[] = [];
+      for (const [i, id] of lists.delete.entries()) {
+        if (!Number.isInteger(id)) throw new ValidationError([{ field: `delete[${i}]`, rule: 'type', message: 'Each delete is a record id' }]);
+        const ok = await svc.repo.softDelete(svc.db, id as number, svc.actor.userId, nowDb());
+        if (!ok) throw new NotFoundError(`delete[${i}]: ${svc.entity.name} ${id} not found`);
+        deleted.push(id as number);
+      }
+      return { created, updated, deleted };
+    });
+  }
+
+  private transaction<T>(fn: (svc: EntityService) => Promise<T>): Promise<T> {
+    return this.db.transaction((tx) => fn(tx === this.db ? this : new EntityService(this.store, this.entity, this.actor, tx)));
+  }
+
+  private async insertMany(rows: readonly unknown[], at: (i: number) => string): Promise<AnyRecord[]> {
+    const validator = this.store.validator(this.entity.name);
+    const errors: FieldError[] = [];
+    rows.forEach((row, i) => errors.push(...validator.check('create', row, at(i))));
+    if (errors.length) throw new ValidationError(errors);
+    const bodies = rows as Record<string, unknown>[];
+    await this.checkReferences(bodies, at);
+    const now = nowDb();
+    const out: AnyRecord[] = [];
+    for (const [i, body] of bodies.entries()) {
+      const values = new Map<FieldModel, unknown>();
+      const f = (name: string) => this.entity.fields.get(name)!;
+      values.set(f('version'), 1);
+      values.set(f('createdAt'), now);
+      values.set(f('updatedAt'), now);
+      values.set(f('createdBy'), this.actor.userId);
+      values.set(f('updatedBy'), this.actor.userId);
+      values.set(f('owner'), body.owner === undefined ? this.actor.userId : body.owner);
+      for (const field of this.entity.writable) {
+        if (field.name === 'owner') continue;
+        const value = body[field.name] !== undefined ? body[field.name] : defaultValue(field);
+        if (value !== undefined) values.set(field, value);
+      }
+      const id = await this.mapWriteError(() => this.repo.insert(this.db, values), at(i));
+      out.push((await this.repo.get(this.db, id)) as AnyRecord);
+    }
+    return out;
+  }
+
+  private async updateOne(id: number, patch: unknown, version: number, at: string): Promise<AnyRecord> {
+    const errors = this.store.validator(this.entity.name).check('update', patch, at);
+    if (errors.length) throw new ValidationError(errors);
+    const body = patch as Record<string, unknown>;
+    await this.checkReferences([body], () => at);
+    const values = new Map<FieldModel, unknown>();
+    values.set(this.entity.fields.get('updatedAt')!, nowDb());
+    values.set(this.entity.fields.get('updatedBy')!, this.actor.userId);
+    for (const [name, value] of Object.entries(body)) values.set(this.entity.fields.get(name)!, value);
+    const ok = await this.mapWriteError(() => this.repo.update(this.db, id, version, values), at);
+    if (!ok) await this.explainMiss(id, version, at);
+    return (await this.repo.get(this.db, id)) as AnyRecord;
+  }
+
+  /** A conditional write touched nothing: say whether the record is gone or changed. */
+  private async explainMiss(id: number, version: number | undefined, at = ''): Promise<never> {
+    const state = await this.repo.state(this.db, id);
+    const where = at ? `${at}: ` : '';
+    if (!state || state.deleted) throw new NotFoundError(`${where}${this.entity.name} ${id} not found`);
+    throw new ConflictError('stale-version', `${where}${this.entity.name} ${id} was changed by someone else (version ${state.version}, yours ${version}); reload and try again`, [
+      { field: at ? `${at}.version` : 'version', rule: 'stale', message: `current version is ${state.version}` },
+    ]);
+  }
+
+  /** Every reference must point at a live record of its entity: one query per reference field. */
+  private async checkReferences(bodies: readonly Record<string, unknown>[], at: (i: number) => string): Promise<void> {
+    const errors: FieldError[] = [];
+    for (const field of this.entity.writable) {
+      if (field.def.type !== 'reference') continue;
+      const ids = [...new Set(bodies.map((b) => b[field.name]).filter((v): v is number => typeof v === 'number'))];
+      if (!ids.length) continue;
+      const live = await this.store.repository(field.def.entity).existing(this.db, ids);
+      bodies.forEach((b, i) => {
+        const v = b[field.name];
+        if (typeof v === 'number' && !live.has(v)) {
+          const prefix = at(i);
+          errors.push({ field: prefix ? `${prefix}.${field.name}` : field.name, rule: 'reference', message: `${field.name}: no ${(field.def as { entity: string }).entity} with id ${v}` });
+        }
+      });
+    }
+    if (errors.length) throw new ValidationError(errors);
+  }
+
+  private async mapWriteError<T>(fn: () => Promise<T>, at: string): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      const info = this.db.dialect.classify(err);
+      if (!info) throw err;
+      const prefix = at ? `${at}.` : '';
+      if (info.kind === 'unique') {
+        const fields = this.uniqueFields(info.index, info.columns);
+        throw new ConflictError(
+          'unique',
+          `Another ${this.entity.name} already has this ${fields.join(' + ') || 'value'} (records in the recycle bin count too)`,
+          fields.map((f) => ({ field: prefix + f, rule: 'unique', message: `${f} must be unique` })),
+        );
+      }
+      if (info.direction === 'has-children' || (info.direction === 'unknown' && at === '')) {
+        throw new ConflictError('in-use', `${this.entity.name} is referenced by other records and cannot be removed`);
+      }
+      throw new ValidationError([{ field: prefix || '(body)', rule: 'reference', message: 'A referenced record does not exist' }]);
+    }
+  }
+
+  private uniqueFields(index: string | null, columns: string[]): string[] {
+    const byColumn = (c: string) => this.entity.columns.find((f) => f.column === c)?.name ?? c;
+    if (columns.length) return columns.map(byColumn);
+    if (!index) return [];
+    const single = this.entity.columns.find((f) => uniqueIndexName(this.entity.table, f.column) === index);
+    if (single) return [single.name];
+    const composite = this.entity.indexes.find((ix) => ix.unique && (ix.name ?? `uq_${this.entity.table}_${ix.fields.map((n) => this.entity.fields.get(n)!.column).join('_')}`) === index);
+    return composite ? [...composite.fields] : [];
+  }
+}
+
+function defaultValue(field: FieldModel): unknown {
+  const d = field.def as { default?: unknown };
+  if (d.default === undefined) return undefined;
+  if (field.type === 'datetime' && d.default === 'now') return new Date().toISOString();
+  return d.default;
+}
+

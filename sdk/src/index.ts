@@ -1,0 +1,6 @@
+export * from './fields';
+export * from './entities';
+export * from './query';
+export * from './errors';
+export * from './records';
+export * from './plugin';

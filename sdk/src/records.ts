@@ -1,0 +1,35 @@
+import type { ListQuery, ListResult } from './query';
+
+/** A record as the API returns it: system fields plus the entity's fields. */
+export type AnyRecord = { id: number; version: number } & Record<string, unknown>;
+
+export interface UpdateOptions {
+  /** The version the caller read; a stale one fails with 409. */
+  version: number;
+}
+
+/** Records of one entity, through the service layer (validation, permissions, audit). */
+export interface RecordService<T extends AnyRecord = AnyRecord> {
+  list(query?: ListQuery): Promise<ListResult<T>>;
+  get(id: number, query?: Pick<ListQuery, 'fields' | 'expand'>): Promise<T>;
+  create(data: Record<string, unknown>): Promise<T>;
+  createMany(rows: readonly Record<string, unknown>[]): Promise<T[]>;
+  update(id: number, patch: Record<string, unknown>, options: UpdateOptions): Promise<T>;
+  delete(id: number): Promise<void>;
+  count(query?: Pick<ListQuery, 'filter'>): Promise<number>;
+}
+
+/** Who is acting: the user of a request, or the system (seeds, jobs). */
+export interface Actor {
+  userId: number | null;
+  username: string;
+  isAdmin: boolean;
+}
+
+/** Access to data for plugin code: records of any entity, all in one transaction when asked. */
+export interface DataContext {
+  readonly actor: Actor;
+  records<T extends AnyRecord = AnyRecord>(entity: string): RecordService<T>;
+  /** Run `fn` in one transaction: everything it does through the given context commits or rolls back together. */
+  transaction<R>(fn: (ctx: DataContext) => Promise<R>): Promise<R>;
+}
