@@ -108,6 +108,12 @@ describeEachDatabase('records API', (db) => {
       expectProblem(await t.api.get('/api/v1/customers/abc'), 400, [{ field: 'id', rule: 'type' }]);
     });
 
+    it('answers 405 with the allowed methods for a wrong method', async () => {
+      const res = await t.api.request('PUT', '/api/v1/customers/1', { name: 'x' });
+      expectProblem(res, 405);
+      expect(res.headers.get('allow')).toContain('PATCH');
+    });
+
     it('answers 401 without a valid token', async () => {
       const res = await t.api.get('/api/v1/customers', { authorization: 'Bearer not-a-real-token-at-all-xxxxxxxx' });
       expectProblem(res, 401);
@@ -221,6 +227,15 @@ describeEachDatabase('records API', (db) => {
       const seen = await t.api.get('/api/v1/customers?filter={"customerNo":{"in":["C00000051","C00000053","C00000054"]}}&count=true');
       expect(seen.body.meta.total).toBe(0);
       expect((await t.api.get(`/api/v1/customers/${a.id}`)).body).toMatchObject({ version: 1, level: null });
+    });
+
+    it('refuses unknown members and oversized batches', async () => {
+      const res = await t.api.post('/api/v1/customers/bulk', { insert: [person(70)] });
+      expect(res.status).toBe(400);
+      expect(res.body.errors).toEqual([expect.objectContaining({ field: 'insert', rule: 'unknown' })]);
+      const big = await t.api.post('/api/v1/customers/bulk', { delete: Array.from({ length: 1001 }, (_, i) => i + 1) });
+      expect(big.status).toBe(400);
+      expect(big.body.errors).toEqual([expect.objectContaining({ rule: 'maxItems' })]);
     });
 
     it('rolls back on a unique violation inside the batch', async () => {

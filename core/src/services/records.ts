@@ -179,7 +179,9 @@ export class EntityService implements RecordService<AnyRecord> {
 
   /** Creates, updates and deletes in one transaction: all succeed or nothing is written. */
   async bulk(request: BulkRequest): Promise<BulkResult> {
-    const errors: FieldError[] = [];
+    const errors: FieldError[] = Object.keys(request)
+      .filter((k) => k !== 'create' && k !== 'update' && k !== 'delete')
+      .map((k) => ({ field: k, rule: 'unknown', message: `A bulk request holds create, update and delete; not ${k}` }));
     const lists = { create: request.create ?? [], update: request.update ?? [], delete: request.delete ?? [] };
     for (const [key, list] of Object.entries(lists)) {
       if (!Array.isArray(list)) errors.push({ field: key, rule: 'type', message: `${key} must be an array` });
