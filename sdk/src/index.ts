@@ -4,3 +4,4 @@ export * from './query';
 export * from './errors';
 export * from './records';
 export * from './plugin';
+export * from './access';

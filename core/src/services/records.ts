@@ -222,7 +222,7 @@ export class EntityService implements RecordService<AnyRecord> {
     const bodies = rows as Record<string, unknown>[];
     await this.checkReferences(bodies, at);
     const now = nowDb();
-    const out: AnyRecord[] = [];
+    const ids: number[] = [];
     for (const [i, body] of bodies.entries()) {
       const values = new Map<FieldModel, unknown>();
       const f = (name: string) => this.entity.fields.get(name)!;
@@ -237,9 +237,10 @@ export class EntityService implements RecordService<AnyRecord> {
         const value = body[field.name] !== undefined ? body[field.name] : defaultValue(field);
         if (value !== undefined) values.set(field, value);
       }
-      const id = await this.mapWriteError(() => this.repo.insert(this.db, values), at(i));
-      out.push((await this.repo.get(this.db, id)) as AnyRecord);
+      ids.push(await this.mapWriteError(() => this.repo.insert(this.db, values), at(i)));
     }
+    const out: AnyRecord[] = [];
+    for (let i = 0; i < ids.length; i += 500) out.push(...((await this.repo.getMany(this.db, ids.slice(i, i + 500))) as AnyRecord[]));
     return out;
   }
 
