@@ -45,7 +45,7 @@ export class ConflictError extends PlinthError {
 
 /** 403: the caller may not do this. */
 export class ForbiddenError extends PlinthError {
-  constructor(message = 'Forbidden') {
-    super(403, 'forbidden', message);
+  constructor(message = 'Forbidden', errors: readonly FieldError[] = []) {
+    super(403, 'forbidden', message, errors);
   }
 }

@@ -4,6 +4,7 @@ import Router from '@koa/router';
 import type Koa from 'koa';
 import type { Actor, PluginDef } from '@plinth/sdk';
 import type { Config } from './config';
+import { PLATFORM_VERSION } from './version';
 import { createLogger, pluginLogger, type Logger } from './logger';
 import { createHttpApp } from './http';
 import { healthRoutes } from './health';
@@ -13,7 +14,11 @@ import { pluginStateSchema, readPluginStates, recordInstalled, recordSeeded, rec
 import { MetaRegistry } from '../meta/registry';
 import { Database } from '../data/database';
 import { entitySchemas } from '../data/schema';
-import { userSchema, sessionSchema } from '../auth/schema';
+import { credentialSchema, sessionSchema } from '../auth/schema';
+import { AccessLoader } from '../access/loader';
+import { syncRolesAndGrants } from '../access/seed';
+import { systemPlugin } from '../system/plugin';
+import { PluginError } from '../plugins/discovery';
 import { Sessions } from '../auth/sessions';
 import { RecordStore } from '../services/records';
 import { ServiceDataContext } from '../services/context';
@@ -23,7 +28,7 @@ import { pluginRoutes } from '../api/ext';
 import { openApiDocument } from '../api/openapi';
 import { docsRoutes } from '../api/docs';
 
-export const PLATFORM_VERSION = '0.1.0';
+export { PLATFORM_VERSION };
 
 export interface PlatformOptions {
   /** Load plugins from their TypeScript sources (tests). */
@@ -56,18 +61,29 @@ export class Platform {
   static async start(config: Config, options: PlatformOptions = {}): Promise<Platform> {
     const log = options.logger ?? createLogger(config.logLevel);
     const loaded: LoadedPlugin[] = discoverPlugins(config.pluginsDir, { source: options.pluginSource, only: options.plugins });
-    const plugins = orderByDependencies(loaded.map((p) => p.def));
+    if (loaded.some((p) => p.def.name === 'system')) throw new PluginError('The plugin name "system" is reserved for the platform');
+    let access: AccessLoader | null = null;
+    const plugins: PluginDef[] = [systemPlugin(() => access?.invalidate()), ...orderByDependencies(loaded.map((p) => p.def))];
     const meta = new MetaRegistry();
     for (const plugin of plugins) for (const entity of plugin.entities ?? []) meta.add(plugin.name, entity);
+    for (const plugin of plugins) for (const ext of plugin.extend ?? []) meta.extend(plugin.name, ext);
     meta.validate();
 
-    const db = await Database.open(config.database, [userSchema, sessionSchema, pluginStateSchema, ...entitySchemas(meta, config.database.kind)]);
+    const db = await Database.open(config.database, [credentialSchema, sessionSchema, pluginStateSchema, ...entitySchemas(meta, config.database.kind)]);
     try {
       await db.syncSchema();
+      access = new AccessLoader(db);
+      const hooks = plugins.filter((p) => p.hooks).map((p) => ({ plugin: p.name, hooks: p.hooks!, log: pluginLogger(log.child({ plugin: p.name })) }));
+      const store = new RecordStore(meta, db, access, hooks);
       const sessions = new Sessions(db, config.sessionTtlSeconds);
-      await sessions.ensureAdmin(config.adminUsername, config.adminPassword);
-      const store = new RecordStore(meta, db);
-      await Platform.installPlugins(plugins, db, store, await sessions.adminActor(config.adminUsername), config.demoData, log);
+      const bootstrap: Actor = { userId: null, username: 'system', isAdmin: true };
+      await sessions.ensureAdmin(config.adminUsername, config.adminPassword, (tx, data) => store.service('user', bootstrap, tx).create(data));
+      const admin = await sessions.adminActor(config.adminUsername);
+      const providers = plugins.filter((p) => p.directory);
+      if (providers.length > 1) throw new PluginError(`Only one plugin may provide the directory; found ${providers.map((p) => p.name).join(', ')}`);
+      if (providers[0]) access.useDirectory(providers[0].directory!(new ServiceDataContext(store, admin)));
+      await Platform.installPlugins(plugins, db, store, admin, config.demoData, log);
+      await syncRolesAndGrants(store, db, plugins, admin);
       const app = Platform.buildApp(config, log, db, meta, store, sessions, plugins);
       const platform = new Platform(config, log, db, meta, store, sessions, plugins, app);
       if (options.listen !== false) await platform.listen();

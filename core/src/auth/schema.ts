@@ -1,19 +1,18 @@
 import { EntitySchema, type EntitySchemaMetadata } from '@mikro-orm/core';
 
 const schema = (meta: Record<string, unknown>) => new EntitySchema(meta as unknown as EntitySchemaMetadata<Record<string, unknown>>);
+const keep = { ignoreSchemaChanges: ['default'] };
 
-/** Platform accounts. The org plugin (a later issue) links members to them. */
-export const userSchema = schema({
-  name: 'PlinthUser',
-  tableName: 'plinth_users',
+/** Passwords and login state of users (the `user` entity), kept out of every API. */
+export const credentialSchema = schema({
+  name: 'PlinthCredential',
+  tableName: 'plinth_credentials',
   properties: {
-    id: { type: 'integer', primary: true, autoincrement: true, unsigned: true },
-    username: { type: 'string', length: 64, unique: 'uq_plinth_users_username' },
-    displayName: { type: 'string', length: 100, fieldName: 'display_name' },
+    userId: { type: 'integer', primary: true, autoincrement: false, fieldName: 'user_id' },
     passwordHash: { type: 'string', length: 255, fieldName: 'password_hash' },
-    isAdmin: { type: 'boolean', fieldName: 'is_admin', default: false },
-    disabled: { type: 'boolean', default: false },
-    createdAt: { type: 'string', length: 30, fieldName: 'created_at' },
+    passwordChangedAt: { type: 'string', length: 30, fieldName: 'password_changed_at' },
+    failedLogins: { type: 'integer', fieldName: 'failed_logins', default: 0, ...keep },
+    lockedUntil: { type: 'string', length: 30, fieldName: 'locked_until', nullable: true, ...keep },
   },
 });
 

@@ -16,8 +16,13 @@ interface UserRow {
   display_name: string;
   password_hash: string;
   is_admin: number | boolean;
-  disabled: number | boolean;
 }
+
+/** Whether a user is a system administrator: the flag, or the built-in `admin` role. */
+const IS_ADMIN = `(u.is_admin = 1 OR EXISTS (SELECT 1 FROM plinth_user_roles ur JOIN plinth_roles r ON r.id = ur.role_id
+  WHERE ur.user_id = u.id AND r.code = 'admin' AND ur.deleted_at IS NULL AND r.deleted_at IS NULL))`;
+const LIVE_USER = "u.deleted_at IS NULL AND u.status = 'active'";
+const truthy = (v: unknown) => v === 1 || v === true || v === '1';
 
 const sha256 = (token: string): string => createHash('sha256').update(token).digest('hex');
 
@@ -37,18 +42,28 @@ export class Sessions {
     private readonly ttlSeconds: number,
   ) {}
 
-  /** Create the initial administrator when no account of that name exists. */
-  async ensureAdmin(username: string, password: string): Promise<void> {
+  /**
+   * Create the initial administrator when no user of that name exists. `createUser`
+   * writes the user record through the record service (validation, hooks).
+   */
+  async ensureAdmin(username: string, password: string, createUser: (tx: Executor, data: Record<string, unknown>) => Promise<{ id: number }>): Promise<void> {
     const rows = await this.db.all('SELECT id FROM plinth_users WHERE username = ?', [username]);
     if (rows.length) return;
-    await this.db.run('INSERT INTO plinth_users (username, display_name, password_hash, is_admin, disabled, created_at) VALUES (?, ?, ?, ?, ?, ?)', [
-      username,
-      'Administrator',
-      await hashPassword(password),
-      1,
-      0,
-      nowDb(),
-    ]);
+    const hash = await hashPassword(password);
+    await this.db.transaction(async (tx) => {
+      const user = await createUser(tx, { username, displayName: 'Administrator', isAdmin: true, status: 'active' });
+      await tx.run('UPDATE plinth_users SET owner_id = ? WHERE id = ?', [user.id, user.id]);
+      await tx.run('INSERT INTO plinth_credentials (user_id, password_hash, password_changed_at, failed_logins) VALUES (?, ?, ?, 0)', [user.id, hash, nowDb()]);
+    });
+  }
+
+  /** Set (or reset) a user's password. */
+  async setPassword(userId: number, password: string): Promise<void> {
+    const hash = await hashPassword(password);
+    await this.db.transaction(async (tx) => {
+      const done = await tx.run('UPDATE plinth_credentials SET password_hash = ?, password_changed_at = ?, failed_logins = 0, locked_until = NULL WHERE user_id = ?', [hash, nowDb(), userId]);
+      if (done.affectedRows === 0) await tx.run('INSERT INTO plinth_credentials (user_id, password_hash, password_changed_at, failed_logins) VALUES (?, ?, ?, 0)', [userId, hash, nowDb()]);
+    });
   }
 
   async adminActor(username: string): Promise<Actor> {
@@ -57,17 +72,22 @@ export class Sessions {
   }
 
   async login(username: string, password: string): Promise<LoginResult | null> {
-    const rows = await this.db.all<UserRow>('SELECT id, username, display_name, password_hash, is_admin, disabled FROM plinth_users WHERE username = ?', [username]);
+    const rows = await this.db.all<UserRow>(
+      `SELECT u.id, u.username, u.display_name, c.password_hash, ${IS_ADMIN} AS is_admin
+         FROM plinth_users u JOIN plinth_credentials c ON c.user_id = u.id
+        WHERE u.username = ? AND ${LIVE_USER}`,
+      [username],
+    );
     const user = rows[0];
     const ok = await verifyPassword(user ? user.password_hash : await decoyHash(), password);
-    if (!user || !ok || Number(user.disabled) === 1 || user.disabled === true) return null;
+    if (!user || !ok) return null;
     const token = randomBytes(32).toString('base64url');
     const expires = new Date(Date.now() + this.ttlSeconds * 1000).toISOString();
     await this.db.run('INSERT INTO plinth_sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)', [sha256(token), user.id, nowDb(), toDbDateTime(expires)]);
     return {
       token,
       expiresAt: expires,
-      user: { id: Number(user.id), username: user.username, displayName: user.display_name, isAdmin: Number(user.is_admin) === 1 || user.is_admin === true },
+      user: { id: Number(user.id), username: user.username, displayName: user.display_name, isAdmin: truthy(user.is_admin) },
     };
   }
 
@@ -78,8 +98,8 @@ export class Sessions {
     const hit = this.cache.get(key);
     if (hit && hit.expires > now && now - hit.checked < CACHE_MS) return hit.actor;
     const rows = await this.db.all<{ id: number; username: string; is_admin: number | boolean; expires_at: string }>(
-      'SELECT u.id, u.username, u.is_admin, s.expires_at FROM plinth_sessions s JOIN plinth_users u ON u.id = s.user_id WHERE s.token_hash = ? AND u.disabled = ?',
-      [key, 0],
+      `SELECT u.id, u.username, ${IS_ADMIN} AS is_admin, s.expires_at FROM plinth_sessions s JOIN plinth_users u ON u.id = s.user_id WHERE s.token_hash = ? AND ${LIVE_USER}`,
+      [key],
     );
     const row = rows[0];
     const expires = row ? Date.parse(`${String(row.expires_at).replace(' ', 'T')}Z`) : 0;
@@ -87,7 +107,7 @@ export class Sessions {
       this.cache.delete(key);
       return null;
     }
-    const actor: Actor = { userId: Number(row.id), username: row.username, isAdmin: Number(row.is_admin) === 1 || row.is_admin === true };
+    const actor: Actor = { userId: Number(row.id), username: row.username, isAdmin: truthy(row.is_admin) };
     if (this.cache.size >= CACHE_MAX) this.cache.clear();
     this.cache.set(key, { actor, expires, checked: now });
     return actor;

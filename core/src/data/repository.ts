@@ -1,5 +1,6 @@
 import type { EntityModel, FieldModel } from '../meta/model';
 import type { ListPlan, Expansion } from '../query/list';
+import type { Sql } from '../query/filter';
 import type { Executor, Row } from './database';
 import { rowDecoder, encode } from './codec';
 
@@ -94,8 +95,8 @@ export class EntityRepository {
     if (x.foreignKey) {
       const fields = x.fields.includes(x.foreignKey) ? x.fields : [...x.fields, x.foreignKey];
       const rows = await db.all(
-        `SELECT ${this.selectList(fields, 'e')} FROM ${targetTable} e WHERE e.${q(x.foreignKey.column)} IN (${marks}) AND e.${q('deleted_at')} IS NULL ORDER BY e.${q('id')} LIMIT ?`,
-        [...keys, keys.length * 100],
+        `SELECT ${this.selectList(fields, 'e')} FROM ${targetTable} e WHERE e.${q(x.foreignKey.column)} IN (${marks}) AND ${x.where.text} ORDER BY e.${q('id')} LIMIT ?`,
+        [...keys, ...x.where.params, keys.length * 100],
       );
       const decode = this.decoder(fields);
       for (const row of rows) {
@@ -107,7 +108,7 @@ export class EntityRepository {
       }
       return out;
     }
-    const rows = await db.all(`SELECT ${this.selectList(x.fields, 'e')} FROM ${targetTable} e WHERE e.${q('id')} IN (${marks}) AND e.${q('deleted_at')} IS NULL`, keys);
+    const rows = await db.all(`SELECT ${this.selectList(x.fields, 'e')} FROM ${targetTable} e WHERE e.${q('id')} IN (${marks}) AND ${x.where.text}`, [...keys, ...x.where.params]);
     const decode = this.decoder(x.fields);
     for (const row of rows) {
       const rec = decode(row);
@@ -142,11 +143,8 @@ export class EntityRepository {
     return res.affectedRows === 1;
   }
 
-  async softDelete(db: Executor, id: number, by: number | null, at: string, version?: number): Promise<boolean> {
-    const res = await db.run(
-      `UPDATE ${this.table} SET deleted_at = ?, deleted_by = ?, version = version + 1 WHERE id = ? AND deleted_at IS NULL${version === undefined ? '' : ' AND version = ?'}`,
-      version === undefined ? [at, by, id] : [at, by, id, version],
-    );
+  async softDelete(db: Executor, id: number, by: number | null, at: string): Promise<boolean> {
+    const res = await db.run(`UPDATE ${this.table} SET deleted_at = ?, deleted_by = ?, version = version + 1 WHERE id = ? AND deleted_at IS NULL`, [at, by, id]);
     return res.affectedRows === 1;
   }
 
@@ -161,6 +159,13 @@ export class EntityRepository {
   async purge(db: Executor, id: number): Promise<boolean> {
     const res = await db.run(`DELETE FROM ${this.table} WHERE id = ? AND deleted_at IS NOT NULL`, [id]);
     return res.affectedRows === 1;
+  }
+
+  /** Which of `ids` meet `where` (alias t). */
+  async matching(db: Executor, ids: readonly number[], where: Sql): Promise<Set<number>> {
+    if (ids.length === 0) return new Set();
+    const rows = await db.all<{ id: number }>(`SELECT t.id FROM ${this.table} t WHERE t.id IN (${ids.map(() => '?').join(', ')}) AND (${where.text})`, [...ids, ...where.params]);
+    return new Set(rows.map((r) => Number(r.id)));
   }
 
   /** Which of `ids` are live records of this entity. */

@@ -1,4 +1,4 @@
-import { SYSTEM_FIELDS, type EntityDef, type FieldDef } from '@plinth/sdk';
+import { SYSTEM_FIELDS, type EntityDef, type EntityExtension, type FieldDef } from '@plinth/sdk';
 import { snakeCase, systemFields, type EntityModel, type FieldModel } from './model';
 
 /** A plugin's entities cannot be registered; the message says which and why. */
@@ -38,6 +38,20 @@ export class MetaRegistry {
   private readonly byPlural = new Map<string, EntityModel>();
   private readonly byTable = new Map<string, EntityModel>();
   version = 0;
+
+  /** Add fields (and indexes) of `plugin` to an entity another plugin declared. */
+  extend(plugin: string, ext: EntityExtension): EntityModel {
+    const current = this.byName.get(ext.entity);
+    if (!current) throw new MetadataError(`Plugin "${plugin}" extends unknown entity "${ext.entity}" (is its plugin a dependency?)`);
+    for (const name of Object.keys(ext.fields)) {
+      if (name in current.def.fields) throw new MetadataError(`Plugin "${plugin}": entity "${ext.entity}" already has a field "${name}"`);
+    }
+    const def: EntityDef = { ...current.def, fields: { ...current.def.fields, ...ext.fields }, indexes: [...(current.def.indexes ?? []), ...(ext.indexes ?? [])] };
+    this.byName.delete(current.name);
+    this.byPlural.delete(current.plural);
+    this.byTable.delete(current.table);
+    return this.add(current.plugin, def);
+  }
 
   add(plugin: string, def: EntityDef): EntityModel {
     if (!NAME.test(def.name)) throw new MetadataError(`Plugin "${plugin}": entity name "${def.name}" must be camelCase letters and digits`);

@@ -33,8 +33,10 @@ export class FilterCompiler {
   constructor(
     private readonly meta: MetaRegistry,
     private readonly dialect: Dialect,
-    /** Conditions every row of an entity must meet wherever it is read (soft delete; later: access). */
+    /** Conditions every row of an entity must meet wherever it is read: live, and readable by the caller. */
     private readonly baseCondition: (entity: EntityModel, alias: string) => Sql,
+    /** Fields the caller may not see; they behave as if they did not exist. */
+    private readonly isHidden: (entity: EntityModel, field: string) => boolean = () => false,
   ) {}
 
   compile(entity: EntityModel, alias: string, filter: unknown, at = 'filter'): Sql | null {
@@ -74,7 +76,7 @@ export class FilterCompiler {
     const dot = path.indexOf('.');
     const head = dot < 0 ? path : path.slice(0, dot);
     const field = entity.fields.get(head);
-    if (!field || field.name === 'deletedAt' || field.name === 'deletedBy') {
+    if (!field || field.name === 'deletedAt' || field.name === 'deletedBy' || this.isHidden(entity, head)) {
       return this.fail(at, 'unknown-field', `"${entity.name}" has no field "${head}"`);
     }
     if (dot < 0) return this.condition(field, alias, condition, at);

@@ -1,4 +1,5 @@
-import type { FieldError, ListQuery } from '@plinth/sdk';
+import type { FieldError, ListQuery, Scope } from '@plinth/sdk';
+import type { AccessProfile } from '../access/profile';
 import type { EntityModel, FieldModel } from '../meta/model';
 import { TRASH_ONLY_FIELDS } from '../meta/model';
 import type { MetaRegistry } from '../meta/registry';
@@ -21,6 +22,8 @@ export interface Expansion {
   fields: FieldModel[];
   /** For a collection: the target's reference field pointing back. */
   foreignKey?: FieldModel;
+  /** Which target rows the caller may see (alias `e`). */
+  where: Sql;
 }
 
 /** A validated list query, ready to run. */
@@ -68,16 +71,84 @@ export class ListPlanner {
     private readonly dialect: Dialect,
   ) {}
 
-  /** Conditions every visible row meets. The one place row-level rules attach. */
-  rowCondition(entity: EntityModel, alias: string, trash = false): Sql {
-    return { text: `${alias}.${this.dialect.quote('deleted_at')} IS ${trash ? 'NOT ' : ''}NULL`, params: [] };
+  /**
+   * Conditions every row must meet to be read (or acted on) by the caller: live (or in
+   * the recycle bin) and inside the scopes the caller's roles grant for the action. The
+   * one place row-level rules attach; relation paths and expansions use it too.
+   */
+  rowCondition(entity: EntityModel, alias: string, access: AccessProfile, options: { trash?: boolean; action?: string; depth?: number } = {}): Sql {
+    const live: Sql = { text: `${alias}.${this.dialect.quote('deleted_at')} IS ${options.trash ? 'NOT ' : ''}NULL`, params: [] };
+    const scoped = this.accessCondition(entity, alias, access, options.action ?? 'read', options.depth ?? 0);
+    return scoped ? join([live, scoped], ' AND ') : live;
   }
 
-  plan(entity: EntityModel, query: ListQuery, options: { trash?: boolean } = {}): ListPlan {
+  /** The caller's grants for `action` on `entity` as SQL; null when nothing restricts them. */
+  accessCondition(entity: EntityModel, alias: string, access: AccessProfile, action: string, depth = 0): Sql | null {
+    if (access.unrestricted) return null;
+    const q = this.dialect.quote;
+    const col = (c: string) => `${alias}.${q(c)}`;
+    const uid = access.userId ?? 0;
+    const inList = (column: string, ids: readonly number[]): Sql | null => (ids.length ? { text: `${col(column)} IN (${ids.map(() => '?').join(', ')})`, params: [...ids] } : null);
+    const parts: Sql[] = [];
+    for (const scope of access.scopesFor(entity.name, action)) {
+      const part = this.scopeCondition(entity, alias, access, scope, col, inList, uid, depth);
+      if (part === 'all') return null;
+      if (part) parts.push(part);
+    }
+    const share = action === 'read' || action === 'update' ? this.shareCondition(entity, alias, access, action) : null;
+    if (share) parts.push(share);
+    return parts.length ? join(parts, ' OR ') : { text: '1=0', params: [] };
+  }
+
+  private scopeCondition(
+    entity: EntityModel, alias: string, access: AccessProfile, scope: Scope,
+    col: (c: string) => string, inList: (column: string, ids: readonly number[]) => Sql | null, uid: number, depth: number,
+  ): Sql | null | 'all' {
+    const dir = access.directory;
+    switch (scope) {
+      case 'all':
+        return 'all';
+      case 'own':
+        return { text: `${col('owner_id')} = ?`, params: [uid] };
+      case 'department':
+        return dir?.departmentId ? { text: `${col('department_id')} = ?`, params: [dir.departmentId] } : null;
+      case 'departmentTree':
+        return inList('department_id', dir?.departmentTree ?? []);
+      case 'subordinates':
+        return inList('owner_id', [uid, ...(dir?.subordinates ?? [])]);
+      case 'branch':
+        return inList('department_id', dir?.branchDepartments ?? []);
+      default: {
+        if (depth > 3) return null;
+        const filters = new FilterCompiler(this.meta, this.dialect, (e, a) => this.rowCondition(e, a, access, { depth: depth + 1 }));
+        const compiled = filters.compile(entity, alias, substituteVariables(scope.filter, access));
+        // A grant whose filter no longer compiles (a field was removed) admits nothing.
+        return filters.errors.length || !compiled ? null : compiled;
+      }
+    }
+  }
+
+  private shareCondition(entity: EntityModel, alias: string, access: AccessProfile, action: string): Sql | null {
+    if (!access.sharedEntities.has(entity.name)) return null;
+    const dir = access.directory;
+    const who: Sql[] = [{ text: 's.to_user_id = ?', params: [access.userId ?? 0] }];
+    const depts = dir?.departmentId ? [dir.departmentId] : [];
+    if (depts.length) who.push({ text: `s.to_department IN (${depts.map(() => '?').join(', ')})`, params: depts });
+    if (dir?.groups.length) who.push({ text: `s.to_group IN (${dir.groups.map(() => '?').join(', ')})`, params: [...dir.groups] });
+    const principals = join(who, ' OR ');
+    return {
+      text: `${alias}.${this.dialect.quote('id')} IN (SELECT s.record_id FROM plinth_shares s WHERE s.entity = ? AND s.deleted_at IS NULL${action === 'update' ? ' AND s.can_update = 1' : ''} AND (${principals.text}))`,
+      params: [entity.name, ...principals.params],
+    };
+  }
+
+  plan(entity: EntityModel, query: ListQuery, options: { trash?: boolean; access: AccessProfile }): ListPlan {
     const errors: FieldError[] = [];
     const trash = options.trash === true;
-    const filters = new FilterCompiler(this.meta, this.dialect, (e, a) => this.rowCondition(e, a));
-    const base = this.rowCondition(entity, 't', trash);
+    const access = options.access;
+    const hidden = (e: EntityModel, field: string) => access.hiddenFields(e.name).has(field);
+    const filters = new FilterCompiler(this.meta, this.dialect, (e, a) => this.rowCondition(e, a, access), hidden);
+    const base = this.rowCondition(entity, 't', access, { trash });
     const filter = query.filter === undefined ? null : filters.compile(entity, 't', query.filter);
     errors.push(...filters.errors);
 
@@ -87,14 +158,14 @@ export class ListPlanner {
     if (!Number.isInteger(offset) || offset < 0 || offset > MAX_OFFSET) errors.push({ field: 'offset', rule: 'range', message: `offset must be an integer from 0 to ${MAX_OFFSET}; use cursor for deep pages` });
     if (query.cursor !== undefined && query.offset) errors.push({ field: 'cursor', rule: 'exclusive', message: 'cursor and offset cannot be combined' });
 
-    const sort = this.sortKeys(entity, query.sort ?? ['-id'], errors, trash);
+    const sort = this.sortKeys(entity, query.sort ?? ['-id'], errors, trash, access);
     let cursor: unknown[] | null = null;
     if (query.cursor !== undefined) {
       cursor = decodeCursor(query.cursor, sortSignature(sort), sort.length);
       if (!cursor) errors.push({ field: 'cursor', rule: 'invalid', message: 'cursor is not valid for this sort; start again without it' });
     }
 
-    const { output, expansions } = this.selection(entity, query, errors, trash);
+    const { output, expansions } = this.selection(entity, query, errors, trash, access);
     if (errors.length) throw new QueryError(errors);
 
     const parts = [base];
@@ -106,13 +177,13 @@ export class ListPlanner {
     return { entity, where: join(parts, ' AND '), sort, limit, offset, cursor, output, selected, expansions, count: query.count === true, trash };
   }
 
-  private sortKeys(entity: EntityModel, spec: readonly string[], errors: FieldError[], trash: boolean): SortKey[] {
+  private sortKeys(entity: EntityModel, spec: readonly string[], errors: FieldError[], trash: boolean, access: AccessProfile): SortKey[] {
     const keys: SortKey[] = [];
     for (const raw of spec) {
       const desc = raw.startsWith('-');
       const name = desc || raw.startsWith('+') ? raw.slice(1) : raw;
       const field = entity.fields.get(name);
-      if (!field || (!trash && TRASH_ONLY_FIELDS.has(name))) {
+      if (!field || (!trash && TRASH_ONLY_FIELDS.has(name)) || access.hiddenFields(entity.name).has(name)) {
         errors.push({ field: 'sort', rule: 'unknown-field', message: `Cannot sort by "${name}": "${entity.name}" has no such field` });
         continue;
       }
@@ -127,8 +198,9 @@ export class ListPlanner {
     return keys;
   }
 
-  private selection(entity: EntityModel, query: ListQuery, errors: FieldError[], trash: boolean): { output: FieldModel[]; expansions: Expansion[] } {
-    const readable = (e: EntityModel, withTrash: boolean) => e.columns.filter((f) => withTrash || !TRASH_ONLY_FIELDS.has(f.name));
+  private selection(entity: EntityModel, query: ListQuery, errors: FieldError[], trash: boolean, access: AccessProfile): { output: FieldModel[]; expansions: Expansion[] } {
+    const visible = (e: EntityModel, name: string) => !access.hiddenFields(e.name).has(name);
+    const readable = (e: EntityModel, withTrash: boolean) => e.columns.filter((f) => (withTrash || !TRASH_ONLY_FIELDS.has(f.name)) && visible(e, f.name));
     const nested = new Map<string, string[]>();
     let output: FieldModel[];
     if (query.fields && query.fields.length) {
@@ -141,7 +213,7 @@ export class ListPlanner {
           continue;
         }
         const f = entity.fields.get(path);
-        if (!f || !f.column || (!trash && TRASH_ONLY_FIELDS.has(path))) {
+        if (!f || !f.column || (!trash && TRASH_ONLY_FIELDS.has(path)) || !visible(entity, path)) {
           errors.push({ field: 'fields', rule: 'unknown-field', message: `"${entity.name}" has no field "${path}"` });
         } else if (!output.includes(f)) output.push(f);
       }
@@ -151,7 +223,7 @@ export class ListPlanner {
     const expansions: Expansion[] = [];
     for (const name of query.expand ?? []) {
       const f = entity.fields.get(name);
-      if (!f || (f.def.type !== 'reference' && f.def.type !== 'collection')) {
+      if (!f || (f.def.type !== 'reference' && f.def.type !== 'collection') || !visible(entity, name)) {
         errors.push({ field: 'expand', rule: 'not-expandable', message: `"${name}" is not a reference or collection of "${entity.name}"` });
         continue;
       }
@@ -161,11 +233,11 @@ export class ListPlanner {
       const fields: FieldModel[] = [];
       for (const n of wanted) {
         const tf = target.fields.get(n);
-        if (!tf || !tf.column || TRASH_ONLY_FIELDS.has(n)) errors.push({ field: 'fields', rule: 'unknown-field', message: `"${target.name}" has no field "${n}"` });
+        if (!tf || !tf.column || TRASH_ONLY_FIELDS.has(n) || !visible(target, n)) errors.push({ field: 'fields', rule: 'unknown-field', message: `"${target.name}" has no field "${n}"` });
         else fields.push(tf);
       }
       const foreignKey = f.def.type === 'collection' ? target.fields.get(f.def.foreignKey) : undefined;
-      expansions.push({ field: f, target, fields: fields.length ? [target.fields.get('id')!, ...fields] : readable(target, false), foreignKey });
+      expansions.push({ field: f, target, fields: fields.length ? [target.fields.get('id')!, ...fields] : readable(target, false), foreignKey, where: this.rowCondition(target, 'e', access) });
       if (f.column && !output.includes(f)) output.push(f);
     }
     for (const head of nested.keys()) errors.push({ field: 'fields', rule: 'not-expanded', message: `"${head}.…" needs expand=${head}` });
@@ -198,4 +270,20 @@ export class ListPlanner {
   cursorAfter(plan: ListPlan, lastRow: Record<string, unknown>): string {
     return encodeCursor(sortSignature(plan.sort), plan.sort.map((k) => (lastRow[k.field.name] ?? null) as unknown));
   }
+}
+
+/** Replace `$user`, `$department` and `$branch` in a grant's filter with the caller's ids. */
+function substituteVariables(filter: unknown, access: AccessProfile): unknown {
+  const vars: Record<string, unknown> = {
+    $user: access.userId,
+    $department: access.directory?.departmentId ?? null,
+    $branch: access.directory?.branchId ?? null,
+  };
+  const walk = (v: unknown): unknown => {
+    if (typeof v === 'string' && v in vars) return vars[v];
+    if (Array.isArray(v)) return v.map(walk);
+    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
+    return v;
+  };
+  return walk(filter);
 }

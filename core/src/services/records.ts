@@ -1,5 +1,6 @@
 import {
   ConflictError,
+  ForbiddenError,
   NotFoundError,
   ValidationError,
   type Actor,
@@ -17,7 +18,11 @@ import { EntityRepository, type RecordData } from '../data/repository';
 import { nowDb } from '../data/codec';
 import { uniqueIndexName } from '../data/schema';
 import { ListPlanner, QueryError, type ListPlan } from '../query/list';
+import type { Sql } from '../query/filter';
+import { AccessLoader } from '../access/loader';
+import { AccessProfile } from '../access/profile';
 import { EntityValidator, createAjv } from './validation';
+import { HookRunner, type PluginHooks } from './hooks';
 
 export const MAX_BULK = 1000;
 
@@ -35,20 +40,25 @@ export interface BulkResult {
 
 /**
  * Everything derived from one metadata version that the record paths need: a
- * repository (compiled SQL), a validator (compiled ajv) and the list planner.
+ * repository (compiled SQL), a validator (compiled ajv), the list planner, the hooks,
+ * and the access loader that turns an actor into their rights.
  */
 export class RecordStore {
   private readonly repositories = new Map<string, EntityRepository>();
   private readonly validators = new Map<string, EntityValidator>();
   readonly planner: ListPlanner;
+  readonly hooks: HookRunner;
   private readonly ajv: Ajv;
 
   constructor(
     readonly meta: MetaRegistry,
     readonly db: Executor,
+    readonly access: AccessLoader = new AccessLoader(db),
+    hooks: readonly PluginHooks[] = [],
   ) {
     this.planner = new ListPlanner(meta, db.dialect);
     this.ajv = createAjv();
+    this.hooks = new HookRunner(this, hooks);
     for (const entity of meta.all()) {
       this.repositories.set(entity.name, new EntityRepository(entity, db.dialect.quote));
       this.validators.set(entity.name, new EntityValidator(entity, this.ajv));
@@ -77,22 +87,33 @@ export class RecordStore {
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** Record operations on one entity: validation → repository, each mutation in one transaction. */
+/**
+ * Record operations on one entity, for one actor: access → validation → hooks →
+ * repository, each mutation in one transaction. Every entry point (REST, plugin code,
+ * seeds, and later pages, scripts, flows, imports) goes through here.
+ */
 export class EntityService implements RecordService<AnyRecord> {
   private readonly repo: EntityRepository;
+  private profile: AccessProfile | null = null;
 
   constructor(
     private readonly store: RecordStore,
     readonly entity: EntityModel,
-    private readonly actor: Actor,
+    readonly actor: Actor,
     private readonly db: Executor,
   ) {
     this.repo = store.repository(entity.name);
   }
 
-  private plan(query: ListQuery, trash: boolean): ListPlan {
+  private async access(): Promise<AccessProfile> {
+    return (this.profile ??= await this.store.access.profile(this.actor));
+  }
+
+  private async plan(query: ListQuery, trash: boolean): Promise<ListPlan> {
+    const access = await this.access();
+    if (!access.can(this.entity.name, 'read')) throw new ForbiddenError(`You may not read ${this.entity.name} records`);
     try {
-      return this.store.planner.plan(this.entity, query, { trash });
+      return this.store.planner.plan(this.entity, query, { trash, access });
     } catch (err) {
       if (err instanceof QueryError) throw new ValidationError(err.errors, 'The query is invalid');
       throw err;
@@ -100,7 +121,7 @@ export class EntityService implements RecordService<AnyRecord> {
   }
 
   async list(query: ListQuery = {}, options: { trash?: boolean } = {}): Promise<ListResult<AnyRecord>> {
-    const plan = this.plan(query, options.trash === true);
+    const plan = await this.plan(query, options.trash === true);
     const { rows, total } = await this.repo.list(this.db, plan);
     const more = rows.length > plan.limit;
     const page = more ? rows.slice(0, plan.limit) : rows;
@@ -115,7 +136,7 @@ export class EntityService implements RecordService<AnyRecord> {
   }
 
   async count(query: Pick<ListQuery, 'filter'> = {}): Promise<number> {
-    const plan = this.plan({ filter: query.filter, limit: 1 }, false);
+    const plan = await this.plan({ filter: query.filter, limit: 1 }, false);
     return this.repo.count(this.db, plan.where);
   }
 
@@ -130,12 +151,13 @@ export class EntityService implements RecordService<AnyRecord> {
   }
 
   async get(id: number, query: Pick<ListQuery, 'fields' | 'expand'> = {}): Promise<AnyRecord> {
-    if (!query.fields && !query.expand) {
+    const access = await this.access();
+    if (access.unrestricted && !query.fields && !query.expand) {
       const rec = await this.repo.get(this.db, id);
       if (!rec) throw new NotFoundError(`${this.entity.name} ${id} not found`);
       return rec as AnyRecord;
     }
-    const plan = this.plan({ ...query, filter: { id }, limit: 1 }, false);
+    const plan = await this.plan({ ...query, filter: { id }, limit: 1 }, false);
     const { rows } = await this.repo.list(this.db, plan);
     if (!rows.length) throw new NotFoundError(`${this.entity.name} ${id} not found`);
     const data = [this.repo.decoder(plan.output)(rows[0])];
@@ -156,22 +178,21 @@ export class EntityService implements RecordService<AnyRecord> {
   }
 
   async delete(id: number, options: { version?: number } = {}): Promise<void> {
-    await this.transaction(async (svc) => {
-      const ok = await svc.repo.softDelete(svc.db, id, svc.actor.userId, nowDb(), options.version);
-      if (!ok) await svc.explainMiss(id, options.version);
-    });
+    await this.transaction((svc) => svc.deleteOne(id, options.version, ''));
   }
 
   async restore(id: number): Promise<AnyRecord> {
     return this.transaction(async (svc) => {
+      await svc.requireInScope(id, 'delete', true);
       const ok = await svc.repo.restore(svc.db, id, svc.actor.userId, nowDb());
       if (!ok) throw new NotFoundError(`${svc.entity.name} ${id} is not in the recycle bin`);
-      return svc.mapWriteError(() => svc.get(id), '');
+      return svc.visible(await svc.mapWriteError(async () => (await svc.repo.get(svc.db, id))!, ''));
     });
   }
 
   async purge(id: number): Promise<void> {
     await this.transaction(async (svc) => {
+      await svc.requireInScope(id, 'delete', true);
       const ok = await svc.mapWriteError(() => svc.repo.purge(svc.db, id), '');
       if (!ok) throw new NotFoundError(`${svc.entity.name} ${id} is not in the recycle bin`);
     });
@@ -202,8 +223,7 @@ export class EntityService implements RecordService<AnyRecord> {
       const deleted: number[] = [];
       for (const [i, id] of lists.delete.entries()) {
         if (!Number.isInteger(id)) throw new ValidationError([{ field: `delete[${i}]`, rule: 'type', message: 'Each delete is a record id' }]);
-        const ok = await svc.repo.softDelete(svc.db, id as number, svc.actor.userId, nowDb());
-        if (!ok) throw new NotFoundError(`delete[${i}]: ${svc.entity.name} ${id} not found`);
+        await svc.deleteOne(id as number, undefined, `delete[${i}]`);
         deleted.push(id as number);
       }
       return { created, updated, deleted };
@@ -211,43 +231,122 @@ export class EntityService implements RecordService<AnyRecord> {
   }
 
   private transaction<T>(fn: (svc: EntityService) => Promise<T>): Promise<T> {
-    return this.db.transaction((tx) => fn(tx === this.db ? this : new EntityService(this.store, this.entity, this.actor, tx)));
+    return this.db.transaction((tx) => {
+      if (tx === this.db) return fn(this);
+      const svc = new EntityService(this.store, this.entity, this.actor, tx);
+      svc.profile = this.profile;
+      return fn(svc);
+    });
   }
 
+  // ---- access helpers -------------------------------------------------------------
+
+  private async requireAction(action: string): Promise<AccessProfile> {
+    const access = await this.access();
+    if (!access.can(this.entity.name, action)) throw new ForbiddenError(`You may not ${action} ${this.entity.name} records`);
+    return access;
+  }
+
+  /** Refuse readonly fields (and hidden ones, which the caller cannot know about) in a body. */
+  private async checkWritableFields(body: Record<string, unknown>, at: string): Promise<void> {
+    const access = await this.access();
+    const readonly = access.readonlyFields(this.entity.name);
+    const hidden = access.hiddenFields(this.entity.name);
+    const errors: FieldError[] = [];
+    for (const name of Object.keys(body)) {
+      if (readonly.has(name) || hidden.has(name)) errors.push({ field: at ? `${at}.${name}` : name, rule: 'forbidden', message: `You may not write ${name}` });
+    }
+    if (errors.length) throw new ForbiddenError(`You may not write ${errors.map((e) => e.field).join(', ')}`, errors);
+  }
+
+  private scopeCondition(access: AccessProfile, action: string): Sql | null {
+    return this.store.planner.accessCondition(this.entity, 't', access, action);
+  }
+
+  /**
+   * The record must be readable (else 404: its existence is not revealed) and inside the
+   * caller's scope for `action` (else 403).
+   */
+  private async requireInScope(id: number, action: string, trash = false): Promise<void> {
+    const access = await this.requireAction(action);
+    if (access.unrestricted) return;
+    const readable = this.store.planner.rowCondition(this.entity, 't', access, { trash });
+    if (!(await this.repo.matching(this.db, [id], readable)).has(id)) throw new NotFoundError(`${this.entity.name} ${id} not found`);
+    const scope = this.scopeCondition(access, action);
+    if (scope && !(await this.repo.matching(this.db, [id], scope)).has(id)) {
+      throw new ForbiddenError(`${this.entity.name} ${id} is outside what you may ${action}`);
+    }
+  }
+
+  /** After a write: every written record must be inside the caller's scope for `action`. */
+  private async requireWrittenInScope(ids: readonly number[], action: string, at: (i: number) => string): Promise<void> {
+    const access = await this.access();
+    const scope = this.scopeCondition(access, action);
+    if (!scope || ids.length === 0) return;
+    const ok = await this.repo.matching(this.db, ids, scope);
+    const bad = ids.findIndex((id) => !ok.has(id));
+    if (bad >= 0) {
+      const where = at(bad);
+      throw new ForbiddenError(`${where ? `${where}: ` : ''}the ${this.entity.name} would be outside what you may ${action} (owner or department)`);
+    }
+  }
+
+  /** Strip fields the caller may not see from a record returned by a write. */
+  private visible(rec: RecordData): AnyRecord {
+    const hidden = this.profile?.hiddenFields(this.entity.name);
+    if (!hidden || hidden.size === 0) return rec as AnyRecord;
+    return Object.fromEntries(Object.entries(rec).filter(([k]) => !hidden.has(k))) as AnyRecord;
+  }
+
+  // ---- writes -----------------------------------------------------------------------
+
   private async insertMany(rows: readonly unknown[], at: (i: number) => string): Promise<AnyRecord[]> {
+    const access = await this.requireAction('create');
     const validator = this.store.validator(this.entity.name);
     const errors: FieldError[] = [];
     rows.forEach((row, i) => errors.push(...validator.check('create', row, at(i))));
     if (errors.length) throw new ValidationError(errors);
-    const bodies = rows as Record<string, unknown>[];
+    const bodies: Record<string, unknown>[] = [];
+    for (const [i, row] of (rows as Record<string, unknown>[]).entries()) {
+      await this.checkWritableFields(row, at(i));
+      bodies.push(await this.store.hooks.beforeCreate(this.entity.name, row, this.db, this.actor, at(i)));
+    }
     await this.checkReferences(bodies, at);
     const now = nowDb();
     const ids: number[] = [];
+    const f = (name: string) => this.entity.fields.get(name)!;
     for (const [i, body] of bodies.entries()) {
       const values = new Map<FieldModel, unknown>();
-      const f = (name: string) => this.entity.fields.get(name)!;
       values.set(f('version'), 1);
       values.set(f('createdAt'), now);
       values.set(f('updatedAt'), now);
       values.set(f('createdBy'), this.actor.userId);
       values.set(f('updatedBy'), this.actor.userId);
       values.set(f('owner'), body.owner === undefined ? this.actor.userId : body.owner);
+      values.set(f('department'), body.department === undefined ? (access.directory?.departmentId ?? null) : body.department);
       for (const field of this.entity.writable) {
-        if (field.name === 'owner') continue;
+        if (field.name === 'owner' || field.name === 'department') continue;
         const value = body[field.name] !== undefined ? body[field.name] : defaultValue(field);
         if (value !== undefined) values.set(field, value);
       }
       ids.push(await this.mapWriteError(() => this.repo.insert(this.db, values), at(i)));
     }
+    await this.requireWrittenInScope(ids, 'create', at);
     const out: AnyRecord[] = [];
     for (let i = 0; i < ids.length; i += 500) out.push(...((await this.repo.getMany(this.db, ids.slice(i, i + 500))) as AnyRecord[]));
-    return out;
+    for (const rec of out) await this.store.hooks.afterCreate(this.entity.name, rec, this.db, this.actor);
+    return out.map((r) => this.visible(r));
   }
 
   private async updateOne(id: number, patch: unknown, version: number, at: string): Promise<AnyRecord> {
     const errors = this.store.validator(this.entity.name).check('update', patch, at);
     if (errors.length) throw new ValidationError(errors);
-    const body = patch as Record<string, unknown>;
+    await this.checkWritableFields(patch as Record<string, unknown>, at);
+    await this.requireInScope(id, 'update');
+    const before = (await this.repo.get(this.db, id)) as AnyRecord | null;
+    if (!before) throw new NotFoundError(`${at ? `${at}: ` : ''}${this.entity.name} ${id} not found`);
+    if (before.version !== version) await this.explainMiss(id, version, at);
+    const body = await this.store.hooks.beforeUpdate(this.entity.name, before, patch as Record<string, unknown>, this.db, this.actor, at);
     await this.checkReferences([body], () => at);
     const values = new Map<FieldModel, unknown>();
     values.set(this.entity.fields.get('updatedAt')!, nowDb());
@@ -255,7 +354,21 @@ export class EntityService implements RecordService<AnyRecord> {
     for (const [name, value] of Object.entries(body)) values.set(this.entity.fields.get(name)!, value);
     const ok = await this.mapWriteError(() => this.repo.update(this.db, id, version, values), at);
     if (!ok) await this.explainMiss(id, version, at);
-    return (await this.repo.get(this.db, id)) as AnyRecord;
+    await this.requireWrittenInScope([id], 'update', () => at);
+    const after = (await this.repo.get(this.db, id)) as AnyRecord;
+    await this.store.hooks.afterUpdate(this.entity.name, before, after, this.db, this.actor);
+    return this.visible(after);
+  }
+
+  private async deleteOne(id: number, version: number | undefined, at: string): Promise<void> {
+    await this.requireInScope(id, 'delete');
+    const before = (await this.repo.get(this.db, id)) as AnyRecord | null;
+    if (!before) throw new NotFoundError(`${at ? `${at}: ` : ''}${this.entity.name} ${id} not found`);
+    if (version !== undefined && before.version !== version) await this.explainMiss(id, version, at);
+    await this.store.hooks.beforeDelete(this.entity.name, before, this.db, this.actor);
+    const ok = await this.repo.softDelete(this.db, id, this.actor.userId, nowDb());
+    if (!ok) await this.explainMiss(id, version, at);
+    await this.store.hooks.afterDelete(this.entity.name, before, this.db, this.actor);
   }
 
   /** A conditional write touched nothing: say whether the record is gone or changed. */
@@ -268,19 +381,25 @@ export class EntityService implements RecordService<AnyRecord> {
     ]);
   }
 
-  /** Every reference must point at a live record of its entity: one query per reference field. */
+  /**
+   * Every reference must point at a record of its entity that the caller can read: a
+   * reference to something invisible is reported exactly like one to nothing.
+   */
   private async checkReferences(bodies: readonly Record<string, unknown>[], at: (i: number) => string): Promise<void> {
     const errors: FieldError[] = [];
+    const access = await this.access();
     for (const field of this.entity.writable) {
       if (field.def.type !== 'reference') continue;
       const ids = [...new Set(bodies.map((b) => b[field.name]).filter((v): v is number => typeof v === 'number'))];
       if (!ids.length) continue;
-      const live = await this.store.repository(field.def.entity).existing(this.db, ids);
+      const target = this.store.entity(field.def.entity);
+      const readable = this.store.planner.rowCondition(target, 't', access);
+      const live = await this.store.repository(target.name).matching(this.db, ids, readable);
       bodies.forEach((b, i) => {
         const v = b[field.name];
         if (typeof v === 'number' && !live.has(v)) {
           const prefix = at(i);
-          errors.push({ field: prefix ? `${prefix}.${field.name}` : field.name, rule: 'reference', message: `${field.name}: no ${(field.def as { entity: string }).entity} with id ${v}` });
+          errors.push({ field: prefix ? `${prefix}.${field.name}` : field.name, rule: 'reference', message: `${field.name}: no ${target.name} with id ${v}` });
         }
       });
     }

@@ -1,0 +1,93 @@
+import type { Actor, Directory, DirectoryEntry, Scope } from '@plinth/sdk';
+import type { Executor } from '../data/database';
+import { AccessProfile, type GrantRow } from './profile';
+
+/** How long a user's computed rights are reused before being read again (other nodes' changes). */
+const TTL_MS = 5_000;
+
+interface GrantRecord {
+  entity: string;
+  actions: string;
+  scope: string;
+  hidden_fields: string | null;
+  readonly_fields: string | null;
+}
+
+const parse = <T>(raw: unknown, fallback: T): T => {
+  if (raw === null || raw === undefined) return fallback;
+  return (typeof raw === 'string' ? JSON.parse(raw) : raw) as T;
+};
+
+/**
+ * Turns a user into an AccessProfile: their roles' grants, their place in the
+ * organisation (from the directory the org plugin provides) and what is shared with
+ * them. Profiles are cached per user; any write to roles, grants, user roles, shares or
+ * the organisation calls `invalidate()`.
+ */
+export class AccessLoader {
+  private readonly cache = new Map<number, { profile: AccessProfile; at: number; generation: number }>();
+  private generation = 0;
+  private directory: Directory | null = null;
+
+  constructor(private readonly db: Executor) {}
+
+  useDirectory(directory: Directory | null): void {
+    this.directory = directory;
+    this.invalidate();
+  }
+
+  invalidate(): void {
+    this.generation++;
+  }
+
+  async profile(actor: Actor): Promise<AccessProfile> {
+    if (actor.isAdmin) return AccessProfile.system(actor.userId);
+    if (actor.userId === null) return new AccessProfile(null, false, null);
+    const hit = this.cache.get(actor.userId);
+    const now = Date.now();
+    if (hit && hit.generation === this.generation && now - hit.at < TTL_MS) return hit.profile;
+    const generation = this.generation;
+    const profile = await this.load(actor.userId);
+    if (this.cache.size > 10_000) this.cache.clear();
+    this.cache.set(actor.userId, { profile, at: now, generation });
+    return profile;
+  }
+
+  private async load(userId: number): Promise<AccessProfile> {
+    const rows = await this.db.all<GrantRecord>(
+      `SELECT g.entity, g.actions, g.scope, g.hidden_fields, g.readonly_fields
+         FROM plinth_role_grants g
+         JOIN plinth_user_roles ur ON ur.role_id = g.role_id AND ur.deleted_at IS NULL
+         JOIN plinth_roles r ON r.id = g.role_id AND r.deleted_at IS NULL
+        WHERE ur.user_id = ? AND g.deleted_at IS NULL`,
+      [userId],
+    );
+    const grants: GrantRow[] = rows.map((r) => ({
+      entity: r.entity,
+      actions: parse<string[]>(r.actions, []),
+      scope: parse<Scope>(r.scope, 'own'),
+      hiddenFields: parse<string[]>(r.hidden_fields, []),
+      readonlyFields: parse<string[]>(r.readonly_fields, []),
+    }));
+    const entry = this.directory ? await this.directory.entry(userId) : await this.defaultEntry(userId);
+    const principals: unknown[] = [userId];
+    let who = 'to_user_id = ?';
+    if (entry.departmentId) {
+      who += ' OR to_department = ?';
+      principals.push(entry.departmentId);
+    }
+    if (entry.groups.length) {
+      who += ` OR to_group IN (${entry.groups.map(() => '?').join(', ')})`;
+      principals.push(...entry.groups);
+    }
+    const shared = await this.db.all<{ entity: string }>(`SELECT DISTINCT entity FROM plinth_shares WHERE deleted_at IS NULL AND (${who})`, principals);
+    return new AccessProfile(userId, false, entry, grants, new Set(shared.map((s) => s.entity)));
+  }
+
+  /** Without an organisation plugin: the user's own department and nothing around it. */
+  private async defaultEntry(userId: number): Promise<DirectoryEntry> {
+    const rows = await this.db.all<{ department_id: number | null }>('SELECT department_id FROM plinth_users WHERE id = ?', [userId]);
+    const dept = rows[0]?.department_id ?? null;
+    return { userId, departmentId: dept, departmentTree: dept ? [dept] : [], branchId: null, branchDepartments: [], subordinates: [], groups: [] };
+  }
+}

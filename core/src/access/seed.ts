@@ -1,0 +1,33 @@
+import type { Actor, PluginDef } from '@plinth/sdk';
+import type { Executor } from '../data/database';
+import type { RecordStore } from '../services/records';
+
+/**
+ * Make the roles and grants the plugins declare exist. Grants a plugin declares carry
+ * its name as `source` and are replaced as a whole on every start (so upgrades take
+ * effect); grants an administrator made (no source) are never touched.
+ */
+export async function syncRolesAndGrants(store: RecordStore, db: Executor, plugins: readonly PluginDef[], system: Actor): Promise<void> {
+  await db.transaction(async (tx) => {
+    const roles = store.service('role', system, tx);
+    const existing = new Map((await tx.all<{ id: number; code: string }>('SELECT id, code FROM plinth_roles WHERE deleted_at IS NULL')).map((r) => [r.code, Number(r.id)]));
+    for (const plugin of plugins) {
+      for (const role of plugin.roles ?? []) {
+        if (existing.has(role.code)) continue;
+        const created = await roles.create({ code: role.code, name: role.label['zh-CN'], description: role.description?.['zh-CN'] ?? null, builtin: true });
+        existing.set(role.code, created.id);
+      }
+    }
+    const grants = store.service('roleGrant', system, tx);
+    for (const plugin of plugins) {
+      await tx.run('DELETE FROM plinth_role_grants WHERE source = ?', [plugin.name]);
+      const rows = (plugin.grants ?? []).map((g) => {
+        const role = existing.get(g.role);
+        if (role === undefined) throw new Error(`Plugin "${plugin.name}" grants to unknown role "${g.role}"`);
+        if (!store.meta.get(g.entity)) throw new Error(`Plugin "${plugin.name}" grants on unknown entity "${g.entity}"`);
+        return { role, entity: g.entity, actions: [...g.actions], scope: g.scope, hiddenFields: g.hiddenFields ? [...g.hiddenFields] : null, readonlyFields: g.readonlyFields ? [...g.readonlyFields] : null, source: plugin.name };
+      });
+      if (rows.length) await grants.createMany(rows);
+    }
+  });
+}
