@@ -24,6 +24,8 @@ export interface Actor {
   userId: number | null;
   username: string;
   isAdmin: boolean;
+  /** Where the action comes from, for the operation log. */
+  origin?: { ip?: string; requestId?: string };
 }
 
 /** Access to data for plugin code: records of any entity, all in one transaction when asked. */

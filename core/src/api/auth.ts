@@ -19,7 +19,7 @@ export function requireActor(sessions: Sessions, isPublic: (ctx: Context) => boo
       ctx.set('WWW-Authenticate', 'Bearer realm="plinth"');
       throw new HttpError(401, 'unauthenticated', token ? 'The token is invalid or expired; log in again' : 'Log in first: POST /api/v1/auth/login, then send Authorization: Bearer <token>');
     }
-    ctx.state.actor = actor;
+    ctx.state.actor = { ...actor, origin: { ip: ctx.ip, requestId: ctx.state.requestId as string } };
     return next();
   };
 }

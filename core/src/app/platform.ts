@@ -16,6 +16,7 @@ import { Database } from '../data/database';
 import { entitySchemas } from '../data/schema';
 import { credentialSchema, sessionSchema } from '../auth/schema';
 import { AccessLoader } from '../access/loader';
+import { AuditLog, auditSchema } from '../audit/log';
 import { syncRolesAndGrants } from '../access/seed';
 import { systemPlugin } from '../system/plugin';
 import { PluginError } from '../plugins/discovery';
@@ -69,12 +70,12 @@ export class Platform {
     for (const plugin of plugins) for (const ext of plugin.extend ?? []) meta.extend(plugin.name, ext);
     meta.validate();
 
-    const db = await Database.open(config.database, [credentialSchema, sessionSchema, pluginStateSchema, ...entitySchemas(meta, config.database.kind)]);
+    const db = await Database.open(config.database, [credentialSchema, sessionSchema, pluginStateSchema, auditSchema, ...entitySchemas(meta, config.database.kind)]);
     try {
       await db.syncSchema();
       access = new AccessLoader(db);
       const hooks = plugins.filter((p) => p.hooks).map((p) => ({ plugin: p.name, hooks: p.hooks!, log: pluginLogger(log.child({ plugin: p.name })) }));
-      const store = new RecordStore(meta, db, access, hooks);
+      const store = new RecordStore(meta, db, access, hooks, new AuditLog(db));
       const sessions = new Sessions(db, config.sessionTtlSeconds);
       const bootstrap: Actor = { userId: null, username: 'system', isAdmin: true };
       await sessions.ensureAdmin(config.adminUsername, config.adminPassword, (tx, data) => store.service('user', bootstrap, tx).create(data));

@@ -22,6 +22,7 @@ import type { Sql } from '../query/filter';
 import { AccessLoader } from '../access/loader';
 import { AccessProfile } from '../access/profile';
 import { EntityValidator, createAjv } from './validation';
+import { AuditLog, MASK } from '../audit/log';
 import { HookRunner, type PluginHooks } from './hooks';
 
 export const MAX_BULK = 1000;
@@ -55,6 +56,7 @@ export class RecordStore {
     readonly db: Executor,
     readonly access: AccessLoader = new AccessLoader(db),
     hooks: readonly PluginHooks[] = [],
+    readonly audit: AuditLog = new AuditLog(db),
   ) {
     this.planner = new ListPlanner(meta, db.dialect);
     this.ajv = createAjv();
@@ -186,6 +188,7 @@ export class EntityService implements RecordService<AnyRecord> {
       await svc.requireInScope(id, 'delete', true);
       const ok = await svc.repo.restore(svc.db, id, svc.actor.userId, nowDb());
       if (!ok) throw new NotFoundError(`${svc.entity.name} ${id} is not in the recycle bin`);
+      await svc.audit('restore', id, null);
       return svc.visible(await svc.mapWriteError(async () => (await svc.repo.get(svc.db, id))!, ''));
     });
   }
@@ -195,6 +198,7 @@ export class EntityService implements RecordService<AnyRecord> {
       await svc.requireInScope(id, 'delete', true);
       const ok = await svc.mapWriteError(() => svc.repo.purge(svc.db, id), '');
       if (!ok) throw new NotFoundError(`${svc.entity.name} ${id} is not in the recycle bin`);
+      await svc.audit('purge', id, null);
     });
   }
 
@@ -298,6 +302,32 @@ export class EntityService implements RecordService<AnyRecord> {
     return Object.fromEntries(Object.entries(rec).filter(([k]) => !hidden.has(k))) as AnyRecord;
   }
 
+  // ---- audit ------------------------------------------------------------------------
+
+  /** Written in the write's own transaction: a rollback takes the audit row with it. */
+  private audit(action: string, recordId: number, changes: Record<string, { before: unknown; after: unknown }> | null): Promise<void> {
+    return this.store.audit.write(this.db, this.actor, { action, entity: this.entity.name, recordId, changes });
+  }
+
+  /** The fields that changed, before and after; sensitive values are masked. */
+  private diff(before: RecordData | null, after: RecordData): Record<string, { before: unknown; after: unknown }> {
+    const out: Record<string, { before: unknown; after: unknown }> = {};
+    for (const f of this.entity.columns) {
+      if (f.system) continue;
+      const a = after[f.name] ?? null;
+      const b = before ? (before[f.name] ?? null) : null;
+      if (JSON.stringify(a) === JSON.stringify(b)) continue;
+      const sensitive = (f.def as { sensitive?: boolean }).sensitive === true;
+      out[f.name] = { before: sensitive && b !== null ? MASK : b, after: sensitive && a !== null ? MASK : a };
+    }
+    for (const name of ['owner', 'department']) {
+      const a = after[name] ?? null;
+      const b = before ? (before[name] ?? null) : null;
+      if (a !== b) out[name] = { before: b, after: a };
+    }
+    return out;
+  }
+
   // ---- writes -----------------------------------------------------------------------
 
   private async insertMany(rows: readonly unknown[], at: (i: number) => string): Promise<AnyRecord[]> {
@@ -334,7 +364,10 @@ export class EntityService implements RecordService<AnyRecord> {
     await this.requireWrittenInScope(ids, 'create', at);
     const out: AnyRecord[] = [];
     for (let i = 0; i < ids.length; i += 500) out.push(...((await this.repo.getMany(this.db, ids.slice(i, i + 500))) as AnyRecord[]));
-    for (const rec of out) await this.store.hooks.afterCreate(this.entity.name, rec, this.db, this.actor);
+    for (const rec of out) {
+      await this.store.hooks.afterCreate(this.entity.name, rec, this.db, this.actor);
+      await this.audit('create', rec.id, this.diff(null, rec));
+    }
     return out.map((r) => this.visible(r));
   }
 
@@ -357,6 +390,7 @@ export class EntityService implements RecordService<AnyRecord> {
     await this.requireWrittenInScope([id], 'update', () => at);
     const after = (await this.repo.get(this.db, id)) as AnyRecord;
     await this.store.hooks.afterUpdate(this.entity.name, before, after, this.db, this.actor);
+    await this.audit('update', id, this.diff(before, after));
     return this.visible(after);
   }
 
@@ -369,6 +403,7 @@ export class EntityService implements RecordService<AnyRecord> {
     const ok = await this.repo.softDelete(this.db, id, this.actor.userId, nowDb());
     if (!ok) await this.explainMiss(id, version, at);
     await this.store.hooks.afterDelete(this.entity.name, before, this.db, this.actor);
+    await this.audit('delete', id, null);
   }
 
   /** A conditional write touched nothing: say whether the record is gone or changed. */
