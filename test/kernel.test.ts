@@ -34,6 +34,7 @@ describeEachDatabase('kernel', (db) => {
       expect(state.map((s) => [s.name, s.version, s.seeded_at !== null])).toEqual([
         ['contacts', '1.0.0', true],
         ['customers', '1.0.0', true],
+        ['org', '1.0.0', true],
         ['system', expect.any(String), false],
       ]);
     } finally {
@@ -44,7 +45,7 @@ describeEachDatabase('kernel', (db) => {
   it('loads plugins in dependency order and mounts their routes', async () => {
     const t = await startTestPlatform(db);
     try {
-      expect(t.platform.plugins.map((p) => p.name)).toEqual(['system', 'customers', 'contacts']);
+      expect(t.platform.plugins.map((p) => p.name)).toEqual(['system', 'customers', 'contacts', 'org']);
       await t.api.post('/api/v1/customers', { customerNo: 'C00000001', name: '甲', kind: 'person', status: 'active', level: 'vip' });
       const stats = await t.api.get('/api/v1/ext/customers/stats');
       expect(stats.status).toBe(200);

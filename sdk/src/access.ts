@@ -63,4 +63,7 @@ export interface DirectoryEntry {
 
 export interface Directory {
   entry(userId: number): Promise<DirectoryEntry>;
+  /** Entities whose changes alter entries: the platform calls `invalidate` after writes to them. */
+  readonly entities?: readonly string[];
+  invalidate?(): void;
 }

@@ -21,6 +21,8 @@ interface FieldBase {
   index?: boolean;
   /** Holds personal data (ID numbers, income…): masked in logs; the permission layer may hide it. */
   sensitive?: boolean;
+  /** Computed by the plugin (in hooks), never accepted from clients. */
+  readonly?: boolean;
 }
 
 export interface StringField extends FieldBase {

@@ -57,7 +57,7 @@ describeEachDatabase('OpenAPI and docs', (db) => {
       expect(doc.paths).toHaveProperty([path]);
     }
     const create = doc.components.schemas.CustomerCreate;
-    expect(create.required).toEqual(expect.arrayContaining(['customerNo', 'name', 'kind', 'status']));
+    expect(create.required).toEqual(['customerNo', 'name', 'kind']);
     expect(create.properties.level.enum).toEqual(expect.arrayContaining(['vip', null]));
     expect(create.properties.customerNo).toMatchObject({ type: 'string', maxLength: 16, pattern: '^C\\d{8}$', 'x-label': { 'zh-CN': '客户编号', en: 'Customer no.' } });
     expect(create.additionalProperties).toBe(false);

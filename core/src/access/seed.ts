@@ -1,6 +1,7 @@
 import type { Actor, PluginDef } from '@plinth/sdk';
 import type { Executor } from '../data/database';
 import type { RecordStore } from '../services/records';
+import { AUDIT_LOG_RESOURCE } from '../api/audit';
 
 /**
  * Make the roles and grants the plugins declare exist. Grants a plugin declares carry
@@ -24,7 +25,7 @@ export async function syncRolesAndGrants(store: RecordStore, db: Executor, plugi
       const rows = (plugin.grants ?? []).map((g) => {
         const role = existing.get(g.role);
         if (role === undefined) throw new Error(`Plugin "${plugin.name}" grants to unknown role "${g.role}"`);
-        if (!store.meta.get(g.entity)) throw new Error(`Plugin "${plugin.name}" grants on unknown entity "${g.entity}"`);
+        if (!store.meta.get(g.entity) && g.entity !== AUDIT_LOG_RESOURCE) throw new Error(`Plugin "${plugin.name}" grants on unknown entity "${g.entity}"`);
         return { role, entity: g.entity, actions: [...g.actions], scope: g.scope, hiddenFields: g.hiddenFields ? [...g.hiddenFields] : null, readonlyFields: g.readonlyFields ? [...g.readonlyFields] : null, source: plugin.name };
       });
       if (rows.length) await grants.createMany(rows);

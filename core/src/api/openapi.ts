@@ -1,7 +1,7 @@
 import type { EntityModel, FieldModel } from '../meta/model';
 import type { MetaRegistry } from '../meta/registry';
 import { TRASH_ONLY_FIELDS } from '../meta/model';
-import { fieldSchema, nullable } from '../services/validation';
+import { fieldSchema, mustBeSent, nullable } from '../services/validation';
 import { FILTER_OPERATORS } from '@plinth/sdk';
 import { MAX_LIMIT, DEFAULT_LIMIT } from '../query/list';
 import { MAX_BULK } from '../services/records';
@@ -40,7 +40,7 @@ function writeSchema(e: EntityModel, mode: 'create' | 'update'): Json {
   const required: string[] = [];
   for (const f of e.writable) {
     properties[f.name] = describe(f, f.required ? fieldSchema(f) : nullable(fieldSchema(f)));
-    if (f.required && mode === 'create') required.push(f.name);
+    if (mustBeSent(f) && mode === 'create') required.push(f.name);
   }
   if (mode === 'update') {
     properties.version = { type: 'integer', minimum: 1, description: 'The version you read; a stale one is refused with 409. Or send If-Match.' };

@@ -92,6 +92,12 @@ export function recordRoutes(router: Router, store: () => RecordStore): void {
     await svc.delete(id, { version: expectedVersion(ctx, undefined, false) });
     ctx.status = 204;
   });
+  router.get('/:entity/:id/history', async (ctx) => {
+    const svc = service(ctx);
+    const id = parseId(ctx.params.id);
+    await svc.get(id, { fields: ['id'] });
+    ctx.body = { data: await store().audit.history(svc.entity.name, id) };
+  });
   router.post('/:entity/:id/restore', async (ctx) => {
     ctx.body = await service(ctx).restore(parseId(ctx.params.id));
   });

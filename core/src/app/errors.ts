@@ -48,7 +48,7 @@ function send(ctx: Context, body: Problem): void {
  * Turn every failure into RFC 9457 problem+json. Known errors keep their status and
  * field list; anything else is a 500 whose details go to the log only.
  */
-export function errorHandler(log: Logger) {
+export function errorHandler(log: Logger, onDenied?: (ctx: Context, err: PlinthError) => Promise<void>) {
   return async (ctx: Context, next: Next): Promise<void> => {
     try {
       await next();
@@ -57,6 +57,7 @@ export function errorHandler(log: Logger) {
     } catch (err) {
       if (err instanceof PlinthError) {
         send(ctx, problem(err.status, err.code, err.message, err.errors));
+        if (err.status === 403 && onDenied) await onDenied(ctx, err).catch((e: unknown) => log.error({ err: String(e) }, 'could not log a denial'));
         return;
       }
       const e = err as { status?: number; expose?: boolean; message?: string; code?: string; errno?: number; sqlMessage?: string; stack?: string };

@@ -46,15 +46,17 @@ export interface HttpParts {
   root: Router;
   /** Routes under /api/v1. */
   api: Router;
+  /** Called after a 403 answer (permission denials go to the operation log). */
+  onDenied?: Parameters<typeof errorHandler>[1];
 }
 
-export function createHttpApp({ log, bodyLimit, root, api }: HttpParts): Koa {
+export function createHttpApp({ log, bodyLimit, root, api, onDenied }: HttpParts): Koa {
   const app = new Koa();
   app.proxy = process.env.TRUST_PROXY === 'true';
   app.silent = true;
   app.use(requestLog(log));
   app.use(securityHeaders);
-  app.use(errorHandler(log));
+  app.use(errorHandler(log, onDenied));
   app.use(jsonBody(bodyLimit));
   app.use(root.routes());
   app.use(root.allowedMethods());

@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import http from 'node:http';
 import Router from '@koa/router';
 import type Koa from 'koa';
+import type { Context } from 'koa';
 import type { Actor, PluginDef } from '@plinth/sdk';
 import type { Config } from './config';
 import { PLATFORM_VERSION } from './version';
@@ -28,6 +29,7 @@ import { authRoutes, requireActor } from '../api/auth';
 import { pluginRoutes } from '../api/ext';
 import { openApiDocument } from '../api/openapi';
 import { docsRoutes } from '../api/docs';
+import { auditRoutes } from '../api/audit';
 
 export { PLATFORM_VERSION };
 
@@ -82,7 +84,16 @@ export class Platform {
       const admin = await sessions.adminActor(config.adminUsername);
       const providers = plugins.filter((p) => p.directory);
       if (providers.length > 1) throw new PluginError(`Only one plugin may provide the directory; found ${providers.map((p) => p.name).join(', ')}`);
-      if (providers[0]) access.useDirectory(providers[0].directory!(new ServiceDataContext(store, admin)));
+      if (providers[0]) {
+        const directory = providers[0].directory!(new ServiceDataContext(store, admin, db, true));
+        access.useDirectory(directory);
+        const changed = () => {
+          directory.invalidate?.();
+          access?.invalidate();
+        };
+        const watch = { afterCreate: changed, afterUpdate: changed, afterDelete: changed };
+        store.hooks.add({ plugin: 'access', hooks: Object.fromEntries((directory.entities ?? []).map((e) => [e, watch])), log: pluginLogger(log) });
+      }
       await Platform.installPlugins(plugins, db, store, admin, config.demoData, log);
       await syncRolesAndGrants(store, db, plugins, admin);
       const app = Platform.buildApp(config, log, db, meta, store, sessions, plugins);
@@ -132,8 +143,13 @@ export class Platform {
       const router = pluginRoutes(plugin, current, log);
       if (router) api.use(router.routes(), router.allowedMethods());
     }
+    auditRoutes(api, current);
     recordRoutes(api, current);
-    return createHttpApp({ log, bodyLimit: config.bodyLimit, root, api });
+    const onDenied = async (ctx: Context, err: Error) => {
+      const actor = ctx.state.actor as Actor | undefined;
+      if (actor) await store.audit.event(actor, { action: 'denied', detail: `${ctx.method} ${ctx.path}: ${err.message}` });
+    };
+    return createHttpApp({ log, bodyLimit: config.bodyLimit, root, api, onDenied });
   }
 
   async listen(): Promise<void> {

@@ -23,7 +23,7 @@ function fieldModel(entity: string, name: string, def: FieldDef): FieldModel {
     label: def.label,
     def,
     system: false,
-    writable: def.type !== 'collection',
+    writable: def.type !== 'collection' && def.readonly !== true,
     required: def.type !== 'collection' && def.required === true,
   };
 }

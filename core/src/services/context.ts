@@ -2,19 +2,23 @@ import type { Actor, AnyRecord, DataContext, RecordService } from '@plinth/sdk';
 import type { Executor } from '../data/database';
 import type { RecordStore } from './records';
 
-/** The data access plugin code gets: every call goes through the record services. */
+/**
+ * The data access plugin code gets: every call goes through the record services.
+ * `internal` contexts (hooks, the directory) may also write readonly, computed fields.
+ */
 export class ServiceDataContext implements DataContext {
   constructor(
     private readonly store: RecordStore,
     readonly actor: Actor,
     private readonly db: Executor = store.db,
+    private readonly internal = false,
   ) {}
 
   records<T extends AnyRecord = AnyRecord>(entity: string): RecordService<T> {
-    return this.store.service(entity, this.actor, this.db) as unknown as RecordService<T>;
+    return this.store.service(entity, this.actor, this.db, this.internal) as unknown as RecordService<T>;
   }
 
   transaction<R>(fn: (ctx: DataContext) => Promise<R>): Promise<R> {
-    return this.db.transaction((tx) => fn(new ServiceDataContext(this.store, this.actor, tx)));
+    return this.db.transaction((tx) => fn(new ServiceDataContext(this.store, this.actor, tx, this.internal)));
   }
 }

@@ -21,15 +21,17 @@ export class HookRunner {
     private readonly store: RecordStore,
     plugins: readonly PluginHooks[],
   ) {
-    for (const p of plugins) {
-      for (const [entity, hooks] of Object.entries(p.hooks)) {
-        this.byEntity.set(entity, [...(this.byEntity.get(entity) ?? []), { plugin: p.plugin, hooks, log: p.log }]);
-      }
+    for (const p of plugins) this.add(p);
+  }
+
+  add(p: PluginHooks): void {
+    for (const [entity, hooks] of Object.entries(p.hooks)) {
+      this.byEntity.set(entity, [...(this.byEntity.get(entity) ?? []), { plugin: p.plugin, hooks, log: p.log }]);
     }
   }
 
   private context(entity: string, db: Executor, actor: Actor, log: Logger): HookContext {
-    const system = new ServiceDataContext(this.store, { userId: actor.userId, username: actor.username, isAdmin: true }, db);
+    const system = new ServiceDataContext(this.store, { userId: actor.userId, username: actor.username, isAdmin: true, origin: actor.origin }, db, true);
     return { entity, actor, log, records: (e) => system.records(e), transaction: (fn) => system.transaction(fn) };
   }
 
@@ -71,7 +73,7 @@ export class HookRunner {
 
   /** Data a hook hands back is checked like a client's: hooks cannot write invalid records. */
   private revalidate(entity: string, mode: 'create' | 'update', data: Record<string, unknown>, at: string): Record<string, unknown> {
-    const errors = this.store.validator(entity).check(mode, data, at);
+    const errors = this.store.validator(entity).check(mode, data, at, true);
     if (errors.length) throw new HookOutputError(entity, errors.map((e) => `${e.field}: ${e.message}`).join('; '));
     return data;
   }

@@ -82,8 +82,8 @@ export class RecordStore {
   }
 
   /** The service for one entity, acting as `actor`, running on `db` (the database or a transaction). */
-  service(entity: string, actor: Actor, db: Executor = this.db): EntityService {
-    return new EntityService(this, this.entity(entity), actor, db);
+  service(entity: string, actor: Actor, db: Executor = this.db, internal = false): EntityService {
+    return new EntityService(this, this.entity(entity), actor, db, internal);
   }
 }
 
@@ -103,6 +103,8 @@ export class EntityService implements RecordService<AnyRecord> {
     readonly entity: EntityModel,
     readonly actor: Actor,
     private readonly db: Executor,
+    /** Trusted plugin code (hooks): may write readonly, computed fields. */
+    private readonly internal = false,
   ) {
     this.repo = store.repository(entity.name);
   }
@@ -237,7 +239,7 @@ export class EntityService implements RecordService<AnyRecord> {
   private transaction<T>(fn: (svc: EntityService) => Promise<T>): Promise<T> {
     return this.db.transaction((tx) => {
       if (tx === this.db) return fn(this);
-      const svc = new EntityService(this.store, this.entity, this.actor, tx);
+      const svc = new EntityService(this.store, this.entity, this.actor, tx, this.internal);
       svc.profile = this.profile;
       return fn(svc);
     });
@@ -334,7 +336,7 @@ export class EntityService implements RecordService<AnyRecord> {
     const access = await this.requireAction('create');
     const validator = this.store.validator(this.entity.name);
     const errors: FieldError[] = [];
-    rows.forEach((row, i) => errors.push(...validator.check('create', row, at(i))));
+    rows.forEach((row, i) => errors.push(...validator.check('create', row, at(i), this.internal)));
     if (errors.length) throw new ValidationError(errors);
     const bodies: Record<string, unknown>[] = [];
     for (const [i, row] of (rows as Record<string, unknown>[]).entries()) {
@@ -354,8 +356,9 @@ export class EntityService implements RecordService<AnyRecord> {
       values.set(f('updatedBy'), this.actor.userId);
       values.set(f('owner'), body.owner === undefined ? this.actor.userId : body.owner);
       values.set(f('department'), body.department === undefined ? (access.directory?.departmentId ?? null) : body.department);
-      for (const field of this.entity.writable) {
-        if (field.name === 'owner' || field.name === 'department') continue;
+      // Non-system columns: client fields, plus readonly ones a hook computed.
+      for (const field of this.entity.columns) {
+        if (field.system) continue;
         const value = body[field.name] !== undefined ? body[field.name] : defaultValue(field);
         if (value !== undefined) values.set(field, value);
       }
@@ -372,7 +375,7 @@ export class EntityService implements RecordService<AnyRecord> {
   }
 
   private async updateOne(id: number, patch: unknown, version: number, at: string): Promise<AnyRecord> {
-    const errors = this.store.validator(this.entity.name).check('update', patch, at);
+    const errors = this.store.validator(this.entity.name).check('update', patch, at, this.internal);
     if (errors.length) throw new ValidationError(errors);
     await this.checkWritableFields(patch as Record<string, unknown>, at);
     await this.requireInScope(id, 'update');

@@ -51,6 +51,9 @@ export function fieldSchema(f: FieldModel): JsonSchema {
   }
 }
 
+/** A required field without a default must be in a create body; with a default it may be left out. */
+export const mustBeSent = (f: FieldModel): boolean => f.required && (f.def as { default?: unknown }).default === undefined;
+
 /** Allow null for an optional field's value. */
 export function nullable(schema: JsonSchema): JsonSchema {
   if (Object.keys(schema).length === 0) return schema;
@@ -59,13 +62,14 @@ export function nullable(schema: JsonSchema): JsonSchema {
   return { anyOf: [schema, { type: 'null' }] };
 }
 
-function bodySchema(entity: EntityModel, mode: 'create' | 'update'): JsonSchema {
+function bodySchema(entity: EntityModel, mode: 'create' | 'update', internal: boolean): JsonSchema {
   const properties: Record<string, JsonSchema> = {};
   const required: string[] = [];
-  for (const f of entity.writable) {
+  const fields = internal ? entity.columns.filter((f) => f.writable || (!f.system && f.def.type !== 'collection' && f.def.readonly === true)) : entity.writable;
+  for (const f of fields) {
     const schema = fieldSchema(f);
     properties[f.name] = f.required ? schema : nullable(schema);
-    if (f.required && mode === 'create') required.push(f.name);
+    if (mustBeSent(f) && mode === 'create') required.push(f.name);
   }
   return { type: 'object', properties, required, additionalProperties: false };
 }
@@ -97,20 +101,24 @@ function toFieldError(e: ErrorObject, prefix: string, entity: EntityModel): Fiel
 
 /** Body validators for one entity, compiled once per metadata version. */
 export class EntityValidator {
-  private readonly create: ValidateFunction;
-  private readonly update: ValidateFunction;
+  private readonly validators: Record<string, ValidateFunction> = {};
 
   constructor(
     private readonly entity: EntityModel,
     ajv: Ajv,
   ) {
-    this.create = ajv.compile(bodySchema(entity, 'create'));
-    this.update = ajv.compile(bodySchema(entity, 'update'));
+    for (const mode of ['create', 'update'] as const) {
+      this.validators[mode] = ajv.compile(bodySchema(entity, mode, false));
+      this.validators[`${mode}:internal`] = ajv.compile(bodySchema(entity, mode, true));
+    }
   }
 
-  /** Field errors of a body; empty when valid. `prefix` names the body's place in a bulk request. */
-  check(mode: 'create' | 'update', body: unknown, prefix = ''): FieldError[] {
-    const validate = mode === 'create' ? this.create : this.update;
+  /**
+   * Field errors of a body; empty when valid. `prefix` names the body's place in a bulk
+   * request. `internal` bodies (from plugin hooks) may also set readonly (computed) fields.
+   */
+  check(mode: 'create' | 'update', body: unknown, prefix = '', internal = false): FieldError[] {
+    const validate = this.validators[internal ? `${mode}:internal` : mode];
     if (validate(body)) return [];
     const seen = new Set<string>();
     const out: FieldError[] = [];

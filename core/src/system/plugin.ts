@@ -28,6 +28,7 @@ const SYSTEM_GRANTS: readonly GrantDef[] = [
     { role, entity: 'roleGrant', actions: ['read'], scope: 'all' },
     { role, entity: 'userRole', actions: ['read'], scope: 'all' },
     { role, entity: 'share', actions: ['read'], scope: 'all' },
+    { role, entity: 'auditLog', actions: ['read'], scope: 'all' },
   ]),
 ];
 

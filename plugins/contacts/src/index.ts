@@ -1,4 +1,5 @@
 import { definePlugin } from '@plinth/sdk';
+import { contactGrants } from './grants';
 import { contact } from './entities/contact';
 import { text } from './i18n';
 import { seedContacts } from './seed';
@@ -13,5 +14,6 @@ export default definePlugin({
   description: text('客户通讯录：家庭成员、紧急联系人及企业对接人', "Customers' address book: family, emergency and company contacts", '客戶通訊錄：家庭成員、緊急聯絡人及企業對接人'),
   dependsOn: ['customers'],
   entities: [contact],
+  grants: contactGrants,
   seed: seedContacts,
 });

@@ -1,4 +1,5 @@
 import { definePlugin } from '@plinth/sdk';
+import { customerGrants } from './grants';
 import { customer } from './entities/customer';
 import { text } from './i18n';
 import { customerRoutes } from './routes';
@@ -17,6 +18,7 @@ export default definePlugin({
     '個人及團體客戶檔案：身分、聯絡方式、分級分類與客戶價值',
   ),
   entities: [customer],
+  grants: customerGrants,
   seed: seedCustomers,
   routes: customerRoutes,
 });
