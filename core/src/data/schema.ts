@@ -70,12 +70,16 @@ export const uniqueIndexName = (table: string, column: string): string => `uq_${
 export function entitySchema(model: EntityModel, kind: 'sqlite' | 'mysql'): EntitySchema {
   const properties: Record<string, Property> = {};
   for (const f of model.columns) properties[f.name] = property(f, kind);
-  // Non-unique indexes end with deleted_at: every read filters on it, so counts and
-  // "IS NULL" checks are answered from the index without visiting rows.
-  const live = (properties: string[]) => [...properties, 'deletedAt'];
+  // Non-unique indexes end with deleted_at, id, department and owner: every read filters
+  // on deleted_at (constant, so the order of the declared fields then id — our tie-break —
+  // still comes from the index), and every scoped read on department or owner, so counts
+  // and scope checks are answered from the index without visiting rows: a scoped list
+  // costs what an unrestricted one does.
+  const live = (properties: string[]) => [...properties, 'deletedAt', 'id', 'department', 'owner'];
   const indexes: { properties: string[]; name: string }[] = [
-    { properties: ['createdAt', 'deletedAt'], name: `idx_${model.table}_created_at` },
+    { properties: live(['createdAt']), name: `idx_${model.table}_created_at` },
     { properties: ['owner', 'deletedAt'], name: `idx_${model.table}_owner_id` },
+    { properties: ['department', 'deletedAt', 'owner'], name: `idx_${model.table}_department_id` },
   ];
   const uniques: { properties: string[]; name: string }[] = [];
   for (const f of model.columns) {

@@ -1,0 +1,143 @@
+#!/usr/bin/env node
+'use strict';
+/**
+ * Permission-layer benchmark: the same customer list page (20 rows filtered by city,
+ * sorted by created_at desc, with total) for the system administrator and for scoped
+ * users on the same 20,000 customers, on MariaDB. The bar: a scoped list keeps ≥ 0.85
+ * of the administrator's throughput.
+ *
+ * Env: BENCH_DURATION (s, default 10), BENCH_CONNECTIONS (default 32), BENCH_MYSQL_URL.
+ */
+const fs = require('node:fs');
+const net = require('node:net');
+const path = require('node:path');
+const { spawn } = require('node:child_process');
+const autocannon = require('autocannon');
+const mysql = require('mysql2/promise');
+const { hash, Algorithm } = require('@node-rs/argon2');
+
+const ROOT = path.resolve(__dirname, '..');
+const DURATION = Number(process.env.BENCH_DURATION || 10);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS || 32);
+const SERVER = (process.env.BENCH_MYSQL_URL || 'mysql://root@127.0.0.1:3306').replace(/\/+$/, '');
+const DB = 'plinth_bench_scoped';
+const PASSWORD = 'Bench-Pass-2026';
+const CITIES = ['上海', '北京', '广州', '深圳', '杭州', '南京', '成都', '武汉'];
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+let child = null;
+process.on('exit', () => child && child.exitCode === null && child.kill('SIGKILL'));
+
+const freePort = () => new Promise((resolve, reject) => {
+  const srv = net.createServer();
+  srv.once('error', reject);
+  srv.listen(0, '127.0.0.1', () => { const { port } = srv.address(); srv.close(() => resolve(port)); });
+});
+
+async function call(base, method, url, token, body) {
+  const res = await fetch(base + url, {
+    method,
+    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const json = await res.json().catch(() => undefined);
+  if (res.status >= 300) throw new Error(`${method} ${url}: ${res.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+async function admin(sql) {
+  const conn = await mysql.createConnection(`${SERVER}/`);
+  try { await conn.query(sql); } finally { await conn.end(); }
+}
+
+async function main() {
+  await admin(`DROP DATABASE IF EXISTS \`${DB}\``);
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  child = spawn(process.execPath, [path.join(ROOT, 'core/dist/main.js')], {
+    cwd: ROOT,
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: `${SERVER}/${DB}`, LOG_LEVEL: 'warn', DEMO_DATA: 'false', DB_POOL_SIZE: '10', ADMIN_PASSWORD: PASSWORD },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  for (let i = 0; ; i++) {
+    try { if ((await fetch(`${base}/readyz`)).ok) break; } catch { /* not yet */ }
+    if (i > 600) throw new Error('platform did not start');
+    await sleep(100);
+  }
+  const adminToken = (await call(base, 'POST', '/api/v1/auth/login', null, { username: 'admin', password: PASSWORD })).token;
+  const A = (method, url, body) => call(base, method, url, adminToken, body);
+
+  // Organisation: head office → 4 branches → 3 departments each → 2 teams each.
+  const hq = await A('POST', '/api/v1/departments', { name: '总公司', kind: 'headquarters' });
+  const teams = [];
+  let managerDept = null;
+  for (let b = 0; b < 4; b++) {
+    const branch = await A('POST', '/api/v1/departments', { name: `分公司${b}`, kind: 'branch', parent: hq.id });
+    for (let d = 0; d < 3; d++) {
+      const dept = await A('POST', '/api/v1/departments', { name: `部门${b}-${d}`, kind: 'department', parent: branch.id });
+      managerDept ??= dept;
+      for (let t = 0; t < 2; t++) teams.push({ ...(await A('POST', '/api/v1/departments', { name: `小组${b}-${d}-${t}`, kind: 'team', parent: dept.id })), parentDept: dept.id });
+    }
+  }
+  const roles = Object.fromEntries((await A('GET', '/api/v1/roles?limit=100')).data.map((r) => [r.code, r.id]));
+  const users = [];
+  for (let i = 0; i < 48; i++) {
+    const team = teams[i % teams.length];
+    users.push(await A('POST', '/api/v1/users', { username: `rep${i}`, displayName: `业务员${i}`, department: team.id }));
+  }
+  const manager = await A('POST', '/api/v1/users', { username: 'manager', displayName: '经理', department: managerDept.id });
+  for (const u of users) await A('POST', '/api/v1/userRoles', { user: u.id, role: roles.salesRep });
+  await A('POST', '/api/v1/userRoles', { user: manager.id, role: roles.departmentManager });
+  const conn = await mysql.createConnection(`${SERVER}/${DB}`);
+  const pw = await hash(PASSWORD, { algorithm: Algorithm.Argon2id, memoryCost: 19456, timeCost: 2, parallelism: 1 });
+  for (const u of [...users, manager]) {
+    await conn.query('INSERT INTO plinth_credentials (user_id, password_hash, password_changed_at, failed_logins) VALUES (?, ?, ?, 0)', [u.id, pw, '2026-01-01 00:00:00.000']);
+  }
+  await conn.end();
+
+  const started = Date.now();
+  for (let batch = 0; batch < 20; batch++) {
+    const rows = Array.from({ length: 1000 }, (_, k) => {
+      const n = batch * 1000 + k;
+      const owner = users[n % users.length];
+      return { customerNo: `C${String(n + 1).padStart(8, '0')}`, name: `客户${n + 1}`, kind: 'person', status: 'active', city: CITIES[n % CITIES.length], level: ['vip', 'a', 'b', 'c'][n % 4], owner: owner.id, department: owner.department };
+    });
+    await A('POST', '/api/v1/customers/bulk', { create: rows });
+  }
+  console.log(`seeded 20,000 customers over ${teams.length} teams and ${users.length} reps in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+
+  const token = async (username) => (await call(base, 'POST', '/api/v1/auth/login', null, { username, password: PASSWORD })).token;
+  const who = [
+    { label: 'admin (all)', token: adminToken },
+    { label: 'department manager (departmentTree)', token: await token('manager') },
+    { label: 'sales rep (own)', token: await token('rep0') },
+  ];
+  const measure = async (t, seconds) => {
+    let i = 0;
+    const result = await autocannon({
+      url: base, connections: CONNECTIONS, duration: seconds,
+      requests: [{ setupRequest: (req) => ({ ...req, method: 'GET', path: `/api/v1/customers?filter[city]=${encodeURIComponent(CITIES[i++ % CITIES.length])}&sort=-createdAt&limit=20&count=true`, headers: { authorization: `Bearer ${t.token}` } }) }],
+    });
+    return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors };
+  };
+  const results = [];
+  for (const t of who) {
+    await measure(t, 2);
+    results.push({ ...t, ...(await measure(t, DURATION)) });
+  }
+  const base0 = results[0].rps;
+  console.log(`\nMariaDB, 20,000 customers, ${CONNECTIONS} connections, ${DURATION} s per run: list page of 20 (city filter, -createdAt, total)`);
+  console.log('| user | req/s | p50 ms | p99 ms | ratio to admin |');
+  console.log('|------|------:|-------:|-------:|---------------:|');
+  for (const r of results) console.log(`| ${r.label} | ${Math.round(r.rps).toLocaleString('en-US')} | ${r.p50} | ${r.p99} | ${(r.rps / base0).toFixed(2)} |`);
+  for (const r of results) if (r.non2xx || r.errors) console.log(`WARNING: ${r.label}: ${r.non2xx} non-2xx, ${r.errors} errors`);
+  fs.mkdirSync(path.join(ROOT, '.bench'), { recursive: true });
+  fs.writeFileSync(path.join(ROOT, '.bench/scoped.json'), JSON.stringify(results.map(({ token: _t, ...r }) => r), null, 2));
+}
+
+main()
+  .catch((err) => { console.error(err); process.exitCode = 1; })
+  .finally(async () => {
+    if (child && child.exitCode === null) { child.kill('SIGTERM'); await sleep(500); }
+    if (!process.env.BENCH_KEEP) await admin(`DROP DATABASE IF EXISTS \`${DB}\``).catch(() => undefined);
+  });
