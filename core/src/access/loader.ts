@@ -26,6 +26,8 @@ const parse = <T>(raw: unknown, fallback: T): T => {
  */
 export class AccessLoader {
   private readonly cache = new Map<number, { profile: AccessProfile; at: number; generation: number }>();
+  /** Loads in flight: concurrent requests of one user share one load (no stampede). */
+  private readonly loading = new Map<number, Promise<AccessProfile>>();
   private generation = 0;
   private directory: Directory | null = null;
 
@@ -43,14 +45,23 @@ export class AccessLoader {
   async profile(actor: Actor): Promise<AccessProfile> {
     if (actor.isAdmin) return AccessProfile.system(actor.userId);
     if (actor.userId === null) return new AccessProfile(null, false, null);
-    const hit = this.cache.get(actor.userId);
-    const now = Date.now();
-    if (hit && hit.generation === this.generation && now - hit.at < TTL_MS) return hit.profile;
-    const generation = this.generation;
-    const profile = await this.load(actor.userId);
-    if (this.cache.size > 10_000) this.cache.clear();
-    this.cache.set(actor.userId, { profile, at: now, generation });
-    return profile;
+    const userId = actor.userId;
+    const hit = this.cache.get(userId);
+    if (hit && hit.generation === this.generation && Date.now() - hit.at < TTL_MS) return hit.profile;
+    let pending = this.loading.get(userId);
+    if (!pending) {
+      const generation = this.generation;
+      pending = this.load(userId)
+        .then((profile) => {
+          // Stamped when the load ends: a slow load under pressure must not come back already stale.
+          if (this.cache.size > 10_000) this.cache.clear();
+          this.cache.set(userId, { profile, at: Date.now(), generation });
+          return profile;
+        })
+        .finally(() => this.loading.delete(userId));
+      this.loading.set(userId, pending);
+    }
+    return pending;
   }
 
   private async load(userId: number): Promise<AccessProfile> {

@@ -18,8 +18,13 @@ const SNAPSHOT_MS = 2_000;
  */
 export function organisationDirectory(system: DataContext): Directory {
   let snapshot: Snapshot | null = null;
-  const load = async (): Promise<Snapshot> => {
-    if (snapshot && Date.now() - snapshot.at < SNAPSHOT_MS) return snapshot;
+  let loading: Promise<Snapshot> | null = null;
+  const load = (): Promise<Snapshot> => {
+    if (snapshot && Date.now() - snapshot.at < SNAPSHOT_MS) return Promise.resolve(snapshot);
+    loading ??= read().finally(() => (loading = null));
+    return loading;
+  };
+  const read = async (): Promise<Snapshot> => {
     const departments = await listAll(system.records('department'), { fields: ['path', 'kind'] });
     const users = await listAll(system.records('user'), { fields: ['superior'] });
     snapshot = {
