@@ -5,6 +5,7 @@ import { fieldSchema, mustBeSent, nullable } from '../services/validation';
 import { FILTER_OPERATORS } from '@plinth/sdk';
 import { MAX_LIMIT, DEFAULT_LIMIT } from '../query/list';
 import { MAX_BULK } from '../services/records';
+import { authPaths, authSchemas } from './openapi-auth';
 
 type Json = Record<string, unknown>;
 
@@ -151,22 +152,15 @@ const commonSchemas: Json = {
 };
 
 const platformPaths: Json = {
-  '/api/v1/auth/login': {
-    post: {
-      tags: ['auth'], summary: 'Log in; returns a bearer token', operationId: 'login', security: [],
-      requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['username', 'password'], properties: { username: { type: 'string' }, password: { type: 'string', format: 'password' } } } } } },
-      responses: { 200: json({ type: 'object', properties: { token: { type: 'string' }, expiresAt: { type: 'string', format: 'date-time' }, user: { type: 'object' } } }), 401: problemResponse('Wrong credentials') },
-    },
-  },
-  '/api/v1/auth/logout': { post: { tags: ['auth'], summary: 'Revoke the current token', operationId: 'logout', responses: { 204: { description: 'Logged out' } } } },
-  '/api/v1/auth/me': { get: { tags: ['auth'], summary: 'Who am I', operationId: 'me', responses: { 200: json({ type: 'object' }), 401: problemResponse('Not logged in') } } },
+  // authentication: core/src/api/openapi-auth.ts
+  ...authPaths,
   '/healthz': { get: { tags: ['health'], summary: 'Liveness', security: [], operationId: 'healthz', responses: { 200: json({ type: 'object' }) } } },
   '/readyz': { get: { tags: ['health'], summary: 'Readiness (database reachable)', security: [], operationId: 'readyz', responses: { 200: json({ type: 'object' }), 503: problemResponse('Database unreachable') } } },
 };
 
 /** The OpenAPI 3.1 document, derived from the metadata. */
 export function openApiDocument(meta: MetaRegistry, version: string): Json {
-  const schemas: Json = { ...commonSchemas };
+  const schemas: Json = { ...commonSchemas, ...authSchemas };
   let paths: Json = { ...platformPaths };
   for (const e of meta.all()) {
     const Name = pascal(e.name);
@@ -179,9 +173,15 @@ export function openApiDocument(meta: MetaRegistry, version: string): Json {
     openapi: '3.1.0',
     info: { title: 'Plinth API', version, description: 'Generated from the metadata of the enabled plugins. Errors are RFC 9457 problem+json.' },
     servers: [{ url: '/' }],
-    security: [{ bearer: [] }],
+    security: [{ bearer: [] }, { cookie: [] }],
     tags: meta.all().map((e) => ({ name: e.plural, description: `${e.label.en} · ${e.label['zh-CN']} (plugin ${e.plugin})` })),
     paths,
-    components: { schemas, securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'Token from POST /api/v1/auth/login' } } },
+    components: {
+      schemas,
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', description: 'A session token from POST /api/v1/auth/login, or an API token from POST /api/v1/auth/tokens' },
+        cookie: { type: 'apiKey', in: 'cookie', name: 'plinth_session', description: 'Browser session from POST /api/v1/auth/login with cookie: true; state-changing requests also need the X-CSRF-Token header' },
+      },
+    },
   };
 }

@@ -22,6 +22,43 @@ export interface Config {
   /** Maximum accepted request body, in bytes. */
   bodyLimit: number;
   sessionTtlSeconds: number;
+  // ---- authentication (core/src/auth) ---------------------------------------------
+  /** Honour X-Forwarded-For/-Proto from one proxy hop in front (TRUST_PROXY). */
+  trustProxy: boolean;
+  /** Redis for sessions and revocation messages across nodes; null: the database only. */
+  redis: RedisConfig | null;
+  auth: AuthConfig;
+}
+
+export interface RedisConfig {
+  url: string;
+  /** Prefix of every key and channel, so several installations can share one Redis. */
+  prefix: string;
+}
+
+export type PasswordClass = 'letters' | 'upper' | 'lower' | 'digits' | 'symbols';
+
+export interface AuthConfig {
+  passwordMinLength: number;
+  /** Character classes a new password must contain. */
+  passwordRequire: readonly PasswordClass[];
+  /** Days a password stays valid; 0 = never expires. */
+  passwordExpiryDays: number;
+  /** How many of the last passwords (the current one included) cannot be reused; 0 = no check. */
+  passwordHistory: number;
+  /** Failed logins of one username before it is locked. */
+  maxFailures: number;
+  lockMinutes: number;
+  /** Failed logins from one IP address within the window before the address is refused. */
+  ipMaxFailures: number;
+  ipWindowMinutes: number;
+  /** Secure flag of cookies: always, never, or when the request came over TLS. */
+  cookieSecure: 'auto' | 'always' | 'never';
+  cookieSameSite: 'Lax' | 'Strict';
+  /** Longest lifetime of an API token. */
+  tokenMaxDays: number;
+  /** How long a node trusts a checked session or token before asking the store again. */
+  cacheSeconds: number;
 }
 
 /** A configuration value that cannot be used; the message names the variable and what it expects. */
@@ -91,6 +128,51 @@ function database(env: Env, dataDir: string): DatabaseConfig {
   throw new ConfigError('DATABASE_URL', 'empty (embedded database), sqlite:<file>, mysql://… or mariadb://…', redactUrl(raw));
 }
 
+const PASSWORD_CLASSES: readonly PasswordClass[] = ['letters', 'upper', 'lower', 'digits', 'symbols'];
+
+function redis(env: Env): RedisConfig | null {
+  const raw = env.REDIS_URL;
+  const prefix = env.REDIS_PREFIX || 'plinth:';
+  if (!/^[A-Za-z0-9:_.-]{1,64}$/.test(prefix)) throw new ConfigError('REDIS_PREFIX', '1–64 letters, digits or : _ . -', prefix);
+  if (raw === undefined || raw === '') return null;
+  let url: URL | null = null;
+  try {
+    url = new URL(raw);
+  } catch {
+    url = null;
+  }
+  if (!url || !/^rediss?:$/.test(url.protocol) || !url.hostname) {
+    throw new ConfigError('REDIS_URL', 'a URL such as redis://host:6379 or rediss://user:pass@host:6380/0', raw.replace(/\/\/[^@/]*@/, '//***@'));
+  }
+  return { url: raw, prefix };
+}
+
+function authConfig(env: Env): AuthConfig {
+  const rawClasses = (env.PASSWORD_REQUIRE ?? 'letters,digits').trim();
+  const classes = rawClasses === '' || rawClasses.toLowerCase() === 'none' ? [] : rawClasses.split(',').map((c) => c.trim().toLowerCase());
+  const bad = classes.filter((c) => !PASSWORD_CLASSES.includes(c as PasswordClass));
+  if (bad.length) throw new ConfigError('PASSWORD_REQUIRE', `a comma-separated list of ${PASSWORD_CLASSES.join(', ')} (or none)`, rawClasses);
+  const secure = (env.COOKIE_SECURE || 'auto').toLowerCase();
+  const cookieSecure = secure === 'auto' ? 'auto' : /^(1|true|yes|on|always)$/.test(secure) ? 'always' : /^(0|false|no|off|never)$/.test(secure) ? 'never' : null;
+  if (!cookieSecure) throw new ConfigError('COOKIE_SECURE', 'auto, true or false', env.COOKIE_SECURE ?? '');
+  const sameSite = (env.COOKIE_SAMESITE || 'lax').toLowerCase();
+  if (sameSite !== 'lax' && sameSite !== 'strict') throw new ConfigError('COOKIE_SAMESITE', 'lax or strict', env.COOKIE_SAMESITE ?? '');
+  return {
+    passwordMinLength: integer(env, 'PASSWORD_MIN_LENGTH', 10, 8, 128),
+    passwordRequire: [...new Set(classes)] as PasswordClass[],
+    passwordExpiryDays: integer(env, 'PASSWORD_EXPIRY_DAYS', 0, 0, 3650),
+    passwordHistory: integer(env, 'PASSWORD_HISTORY', 5, 0, 50),
+    maxFailures: integer(env, 'LOGIN_MAX_FAILURES', 5, 1, 100),
+    lockMinutes: integer(env, 'LOGIN_LOCK_MINUTES', 15, 1, 24 * 60),
+    ipMaxFailures: integer(env, 'LOGIN_IP_MAX_FAILURES', 50, 1, 1_000_000),
+    ipWindowMinutes: integer(env, 'LOGIN_IP_WINDOW_MINUTES', 15, 1, 24 * 60),
+    cookieSecure,
+    cookieSameSite: sameSite === 'strict' ? 'Strict' : 'Lax',
+    tokenMaxDays: integer(env, 'API_TOKEN_MAX_DAYS', 365, 1, 3650),
+    cacheSeconds: integer(env, 'AUTH_CACHE_SECONDS', 5, 0, 60),
+  };
+}
+
 /** Hide the password of a connection URL before it reaches a message or a log. */
 export function redactUrl(raw: string): string {
   return raw.replace(/\/\/([^:/@]+):([^@]*)@/, '//$1:***@');
@@ -119,5 +201,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     adminPassword,
     bodyLimit: size(env, 'BODY_LIMIT', 1024 * 1024),
     sessionTtlSeconds: integer(env, 'SESSION_TTL', 8 * 3600, 60, 90 * 24 * 3600),
+    trustProxy: boolean(env, 'TRUST_PROXY', false),
+    redis: redis(env),
+    auth: authConfig(env),
   };
 }

@@ -48,11 +48,15 @@ export interface HttpParts {
   api: Router;
   /** Called after a 403 answer (permission denials go to the operation log). */
   onDenied?: Parameters<typeof errorHandler>[1];
+  /** Honour X-Forwarded-* from one proxy hop (client address = the last X-Forwarded-For entry). */
+  trustProxy?: boolean;
 }
 
-export function createHttpApp({ log, bodyLimit, root, api, onDenied }: HttpParts): Koa {
+export function createHttpApp({ log, bodyLimit, root, api, onDenied, trustProxy }: HttpParts): Koa {
   const app = new Koa();
-  app.proxy = process.env.TRUST_PROXY === 'true';
+  app.proxy = trustProxy ?? process.env.TRUST_PROXY === 'true';
+  // Only the entry our own proxy appended counts: earlier ones are whatever the client sent.
+  app.maxIpsCount = 1;
   app.silent = true;
   app.use(requestLog(log));
   app.use(securityHeaders);

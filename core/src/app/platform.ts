@@ -15,7 +15,7 @@ import { pluginStateSchema, readPluginStates, recordInstalled, recordSeeded, rec
 import { MetaRegistry } from '../meta/registry';
 import { Database } from '../data/database';
 import { entitySchemas } from '../data/schema';
-import { credentialSchema, sessionSchema } from '../auth/schema';
+import { AUTH_SCHEMAS } from '../auth/schema';
 import { AccessLoader } from '../access/loader';
 import { AuditLog, auditSchema } from '../audit/log';
 import { syncRolesAndGrants } from '../access/seed';
@@ -25,7 +25,7 @@ import { Sessions } from '../auth/sessions';
 import { RecordStore } from '../services/records';
 import { ServiceDataContext } from '../services/context';
 import { recordRoutes } from '../api/records';
-import { authRoutes, requireActor } from '../api/auth';
+import { PUBLIC_AUTH_PATHS, authRoutes, requireActor } from '../api/auth';
 import { pluginRoutes } from '../api/ext';
 import { openApiDocument } from '../api/openapi';
 import { docsRoutes } from '../api/docs';
@@ -72,13 +72,16 @@ export class Platform {
     for (const plugin of plugins) for (const ext of plugin.extend ?? []) meta.extend(plugin.name, ext);
     meta.validate();
 
-    const db = await Database.open(config.database, [credentialSchema, sessionSchema, pluginStateSchema, auditSchema, ...entitySchemas(meta, config.database.kind)]);
+    let sessions: Sessions | null = null;
+    const db = await Database.open(config.database, [...AUTH_SCHEMAS, pluginStateSchema, auditSchema, ...entitySchemas(meta, config.database.kind)]);
     try {
       await db.syncSchema();
       access = new AccessLoader(db);
       const hooks = plugins.filter((p) => p.hooks).map((p) => ({ plugin: p.name, hooks: p.hooks!, log: pluginLogger(log.child({ plugin: p.name })) }));
       const store = new RecordStore(meta, db, access, hooks, new AuditLog(db));
-      const sessions = new Sessions(db, config.sessionTtlSeconds);
+      // auth: sessions in the database, or in Redis when REDIS_URL is set
+      sessions = new Sessions(db, { ttlSeconds: config.sessionTtlSeconds, auth: config.auth, audit: store.audit });
+      await sessions.start(config.redis, log);
       const bootstrap: Actor = { userId: null, username: 'system', isAdmin: true };
       await sessions.ensureAdmin(config.adminUsername, config.adminPassword, (tx, data) => store.service('user', bootstrap, tx).create(data));
       const admin = await sessions.adminActor(config.adminUsername);
@@ -101,6 +104,7 @@ export class Platform {
       if (options.listen !== false) await platform.listen();
       return platform;
     } catch (err) {
+      await sessions?.close();
       await db.close();
       throw err;
     }
@@ -131,14 +135,14 @@ export class Platform {
     docsRoutes(root);
     const api = new Router({ prefix: '/api/v1' });
     const openapi = JSON.stringify(openApiDocument(meta, PLATFORM_VERSION));
-    const publicPaths = new Set(['/api/v1/auth/login', '/api/v1/openapi.json']);
-    api.use(requireActor(sessions, (ctx) => publicPaths.has(ctx.path)));
+    const publicPaths = new Set([...PUBLIC_AUTH_PATHS, '/api/v1/openapi.json']);
+    api.use(requireActor(sessions, (ctx) => publicPaths.has(ctx.path), (plural) => meta.byPluralName(plural)?.name ?? null));
     api.get('/openapi.json', (ctx) => {
       ctx.type = 'application/json';
       ctx.body = openapi;
     });
-    authRoutes(api, sessions);
     const current = () => store;
+    authRoutes(api, sessions, current);
     for (const plugin of plugins) {
       const router = pluginRoutes(plugin, current, log);
       if (router) api.use(router.routes(), router.allowedMethods());
@@ -149,7 +153,7 @@ export class Platform {
       const actor = ctx.state.actor as Actor | undefined;
       if (actor) await store.audit.event(actor, { action: 'denied', detail: `${ctx.method} ${ctx.path}: ${err.message}` });
     };
-    return createHttpApp({ log, bodyLimit: config.bodyLimit, root, api, onDenied });
+    return createHttpApp({ log, bodyLimit: config.bodyLimit, root, api, onDenied, trustProxy: config.trustProxy });
   }
 
   async listen(): Promise<void> {
@@ -177,6 +181,7 @@ export class Platform {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }
+    await this.sessions.close();
     await this.db.close();
   }
 }
