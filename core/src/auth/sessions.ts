@@ -393,7 +393,21 @@ export class Sessions {
     const now = this.clock.now();
     const hit = this.cache.get(hash);
     if (hit && hit.info.expiresAt > now && now >= hit.checked && now - hit.checked < this.auth.cacheSeconds * 1000) return hit.info;
+    // Concurrent requests with one token share one lookup: under load, a stampede of
+    // lookups would otherwise each finish too late to be cached and never stop.
+    let pending = this.resolving.get(hash);
+    if (!pending) {
+      pending = this.lookup(token, hash).finally(() => this.resolving.delete(hash));
+      this.resolving.set(hash, pending);
+    }
+    return pending;
+  }
+
+  private readonly resolving = new Map<string, Promise<AuthInfo | null>>();
+
+  private async lookup(token: string, hash: string): Promise<AuthInfo | null> {
     const generation = this.generation;
+    const now = this.clock.now();
     const info = token.startsWith(API_TOKEN_PREFIX) ? await this.loadToken(hash, now) : await this.loadSession(hash, now);
     if (!info) {
       this.cache.delete(hash);
@@ -401,7 +415,8 @@ export class Sessions {
     }
     if (this.auth.cacheSeconds > 0 && generation === this.generation) {
       if (this.cache.size >= CACHE_MAX) this.cache.clear();
-      this.cache.set(hash, { info, checked: now });
+      // Stamped when the lookup ends, so a slow lookup does not come back already stale.
+      this.cache.set(hash, { info, checked: this.clock.now() });
     }
     return info;
   }
