@@ -34,6 +34,11 @@ export interface StringField extends FieldBase {
   pattern?: string;
   format?: 'email' | 'uri' | 'phone';
   default?: string;
+  /**
+   * Encrypted at rest (AES-256-GCM). Only equality filters (eq, ne, in, nin, null) work on
+   * it, through a blind index; it cannot be sorted or searched by pattern.
+   */
+  encrypted?: boolean;
 }
 
 export interface TextField extends FieldBase {
@@ -41,6 +46,8 @@ export interface TextField extends FieldBase {
   /** Maximum length in characters. Default 65,535. */
   maxLength?: number;
   default?: string;
+  /** Encrypted at rest; see StringField.encrypted. */
+  encrypted?: boolean;
 }
 
 export interface IntegerField extends FieldBase {

@@ -5,3 +5,4 @@ export * from './errors';
 export * from './records';
 export * from './plugin';
 export * from './access';
+export * from './scripts';

@@ -3,7 +3,7 @@ import { Platform } from '../../core/src/app/platform';
 import { createLogger } from '../../core/src/app/logger';
 import { loadConfig } from '../../core/src/app/config';
 import { TEST_DATABASES } from '../support/databases';
-import { ADMIN, Api, ROOT, describeEachDatabase, startTestPlatform, type TestPlatform } from '../support/platform';
+import { ADMIN, Api, ROOT, describeEachDatabase, startTestPlatform, testKeyring, type TestPlatform } from '../support/platform';
 
 describeEachDatabase('authentication', (db) => {
   let t: TestPlatform;
@@ -88,7 +88,7 @@ describe('structured logs', () => {
     const sink = new Writable({ write: (chunk, _e, cb) => { lines.push(...String(chunk).split('\n').filter(Boolean)); cb(); } });
     const fresh = TEST_DATABASES[0].fresh();
     const config = { ...loadConfig({ ADMIN_PASSWORD: ADMIN.password, LOG_LEVEL: 'info' }, ROOT), port: 0, host: '127.0.0.1', database: fresh.config, demoData: false };
-    const platform = await Platform.start(config, { pluginSource: true, logger: createLogger('info', sink) });
+    const platform = await Platform.start(config, { pluginSource: true, logger: createLogger('info', sink), keyring: testKeyring() });
     try {
       const api = new Api(platform.url);
       await api.login();

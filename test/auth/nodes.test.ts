@@ -3,7 +3,7 @@ import { Writable } from 'node:stream';
 import { Redis } from 'ioredis';
 import { Platform } from '../../core/src/app/platform';
 import { createLogger } from '../../core/src/app/logger';
-import { ADMIN, Api, describeEachDatabase, startTestPlatform, type TestPlatform } from '../support/platform';
+import { ADMIN, Api, describeEachDatabase, startTestPlatform, testKeyring, type TestPlatform } from '../support/platform';
 import { createUser, eventually } from './helpers';
 
 /** Redis for this suite: TEST_REDIS_URL, default the local one; TEST_REDIS_URL=off skips it. */
@@ -28,7 +28,7 @@ describeRedis('sessions in Redis, shared by two nodes', () => {
     beforeAll(async () => {
       a = await startTestPlatform(db, { plugins: ['customers', 'contacts'], env });
       const silent = createLogger('silent', new Writable({ write: (_c, _e, cb) => cb() }));
-      b = await Platform.start({ ...a.config, port: 0 }, { pluginSource: true, logger: silent, plugins: ['customers', 'contacts'] });
+      b = await Platform.start({ ...a.config, port: 0 }, { pluginSource: true, logger: silent, plugins: ['customers', 'contacts'], keyring: testKeyring() });
       redis = new Redis(REDIS_URL);
       await createUser(a, 'kate', PASSWORD);
     });
@@ -99,7 +99,7 @@ describeEachDatabase('sessions in the database, shared by two nodes', (db) => {
   beforeAll(async () => {
     a = await startTestPlatform(db, { plugins: ['customers', 'contacts'], env: { AUTH_CACHE_SECONDS: '1' } });
     const silent = createLogger('silent', new Writable({ write: (_c, _e, cb) => cb() }));
-    b = await Platform.start({ ...a.config, port: 0 }, { pluginSource: true, logger: silent, plugins: ['customers', 'contacts'] });
+    b = await Platform.start({ ...a.config, port: 0 }, { pluginSource: true, logger: silent, plugins: ['customers', 'contacts'], keyring: testKeyring() });
   });
   afterAll(async () => {
     await b?.close();

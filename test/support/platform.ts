@@ -4,6 +4,11 @@ import { Platform } from '../../core/src/app/platform';
 import { loadConfig, type Config } from '../../core/src/app/config';
 import { createLogger } from '../../core/src/app/logger';
 import { TEST_DATABASES, type TestDatabase } from './databases';
+import { Keyring } from '../../core/src/crypto/keyring';
+
+/** Fixed field-encryption keys for tests (never written to the repository's data folder). */
+export const TEST_KEYS = { ENCRYPTION_KEY: 'a'.repeat(64), ENCRYPTION_INDEX_KEY: 'b'.repeat(64) };
+export const testKeyring = (env: Record<string, string> = {}) => Keyring.load({ ...TEST_KEYS, ...env }, '/nonexistent').keyring;
 
 export const ROOT = path.resolve(__dirname, '../..');
 export const ADMIN = { username: 'admin', password: 'Test-Admin-Pass-1' };
@@ -85,7 +90,7 @@ async function boot(fresh: ReturnType<TestDatabase['fresh']>, options: StartOpti
     database: fresh.config,
     demoData: options.demo ?? false,
   };
-  const platform = await Platform.start(config, { pluginSource: true, logger: silent(), plugins: options.plugins });
+  const platform = await Platform.start(config, { pluginSource: true, logger: silent(), plugins: options.plugins, keyring: testKeyring(options.env) });
   const api = new Api(platform.url);
   await api.login();
   return {

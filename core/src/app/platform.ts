@@ -20,6 +20,7 @@ import { AccessLoader } from '../access/loader';
 import { AuditLog, auditSchema } from '../audit/log';
 import { syncRolesAndGrants } from '../access/seed';
 import { systemPlugin } from '../system/plugin';
+import { Keyring } from '../crypto/keyring';
 import { PluginError } from '../plugins/discovery';
 import { Sessions } from '../auth/sessions';
 import { RecordStore } from '../services/records';
@@ -41,6 +42,8 @@ export interface PlatformOptions {
   logger?: Logger;
   /** Listen for HTTP (default true). */
   listen?: boolean;
+  /** Field-encryption keys; default: from ENCRYPTION_KEY… or a key file in the data folder. */
+  keyring?: Keyring;
 }
 
 /**
@@ -78,7 +81,13 @@ export class Platform {
       await db.syncSchema();
       access = new AccessLoader(db);
       const hooks = plugins.filter((p) => p.hooks).map((p) => ({ plugin: p.name, hooks: p.hooks!, log: pluginLogger(log.child({ plugin: p.name })) }));
-      const store = new RecordStore(meta, db, access, hooks, new AuditLog(db));
+      let keyring = options.keyring;
+      if (!keyring) {
+        const loaded = Keyring.load(process.env, config.dataDir);
+        if (loaded.generatedFile) log.warn({ file: loaded.generatedFile }, 'Generated field-encryption keys; set ENCRYPTION_KEY and ENCRYPTION_INDEX_KEY for production (see docs/security.md)');
+        keyring = loaded.keyring;
+      }
+      const store = new RecordStore(meta, db, access, hooks, new AuditLog(db), keyring);
       // auth: sessions in the database, or in Redis when REDIS_URL is set
       sessions = new Sessions(db, { ttlSeconds: config.sessionTtlSeconds, auth: config.auth, audit: store.audit });
       await sessions.start(config.redis, log);

@@ -54,13 +54,15 @@ export function encode(field: FieldModel, value: unknown): unknown {
 }
 
 /** Build a row decoder for a fixed list of fields; rows come back keyed by API name (`AS` in the SELECT). */
-export function rowDecoder(fields: readonly FieldModel[]): (row: Row) => Record<string, unknown> {
-  const plain = fields.map((f) => ({ name: f.name, field: f, passthrough: f.type === 'string' || f.type === 'text' || f.type === 'enum' || f.type === 'date' }));
+export function rowDecoder(fields: readonly FieldModel[], decrypt: ((stored: string) => string) | null): (row: Row) => Record<string, unknown> {
+  const plain = fields.map((f) => ({ name: f.name, field: f, encrypted: f.encrypted, passthrough: f.type === 'string' || f.type === 'text' || f.type === 'enum' || f.type === 'date' }));
   return (row) => {
     const out: Record<string, unknown> = {};
     for (const p of plain) {
       const v = row[p.name];
-      out[p.name] = p.passthrough || v === null ? (v ?? null) : decode(p.field, v);
+      if (v === null || v === undefined) out[p.name] = null;
+      else if (p.encrypted) out[p.name] = decrypt ? decrypt(String(v)) : v;
+      else out[p.name] = p.passthrough ? v : decode(p.field, v);
     }
     return out;
   };

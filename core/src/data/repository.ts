@@ -3,6 +3,7 @@ import type { ListPlan, Expansion } from '../query/list';
 import type { Sql } from '../query/filter';
 import type { Executor, Row } from './database';
 import { rowDecoder, encode } from './codec';
+import type { Keyring } from '../crypto/keyring';
 
 export type RecordData = Record<string, unknown>;
 
@@ -21,6 +22,7 @@ export class EntityRepository {
   constructor(
     readonly entity: EntityModel,
     quote: (id: string) => string,
+    private readonly keyring: Keyring | null = null,
   ) {
     this.q = quote;
     this.table = quote(entity.table);
@@ -37,7 +39,7 @@ export class EntityRepository {
     const key = fields.map((f) => f.name).join(',');
     let d = this.decoders.get(key);
     if (!d) {
-      d = rowDecoder(fields);
+      d = rowDecoder(fields, this.keyring ? (v) => this.keyring!.decrypt(v) : null);
       this.decoders.set(key, d);
     }
     return d;
@@ -117,12 +119,22 @@ export class EntityRepository {
     return out;
   }
 
+  /** Column/value pairs of one field; an encrypted one writes its ciphertext and blind index. */
+  private columnValues(f: FieldModel, v: unknown): [string, unknown][] {
+    if (!f.encrypted) return [[f.column, encode(f, v)]];
+    if (!this.keyring) throw new Error(`Field ${this.entity.name}.${f.name} is encrypted but no keyring is configured`);
+    if (v === null || v === undefined) return [[f.column, null], [f.indexColumn, null]];
+    return [[f.column, this.keyring.encrypt(String(v))], [f.indexColumn, this.keyring.blindIndex(String(v))]];
+  }
+
   async insert(db: Executor, values: ReadonlyMap<FieldModel, unknown>): Promise<number> {
     const cols: string[] = [];
     const params: unknown[] = [];
     for (const [f, v] of values) {
-      cols.push(this.q(f.column));
-      params.push(encode(f, v));
+      for (const [column, value] of this.columnValues(f, v)) {
+        cols.push(this.q(column));
+        params.push(value);
+      }
     }
     const res = await db.run(`INSERT INTO ${this.table} (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`, params);
     return res.insertId;
@@ -133,8 +145,10 @@ export class EntityRepository {
     const sets: string[] = [`${this.q('version')} = ${this.q('version')} + 1`];
     const params: unknown[] = [];
     for (const [f, v] of values) {
-      sets.push(`${this.q(f.column)} = ?`);
-      params.push(encode(f, v));
+      for (const [column, value] of this.columnValues(f, v)) {
+        sets.push(`${this.q(column)} = ?`);
+        params.push(value);
+      }
     }
     const res = await db.run(
       `UPDATE ${this.table} SET ${sets.join(', ')} WHERE ${this.q('id')} = ? AND ${this.q('version')} = ? AND ${this.q('deleted_at')} IS NULL`,

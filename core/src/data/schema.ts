@@ -23,6 +23,8 @@ function property(f: FieldModel, kind: 'sqlite' | 'mysql'): Property {
   // would otherwise "fix" on every start.
   const base: Property = { fieldName: f.column, nullable: f.name !== 'id' && f.name !== 'version', ignoreSchemaChanges: ['default'] };
   const def = f.def;
+  // Ciphertext is longer than the text and is never compared: a text column.
+  if (f.encrypted) return { ...base, type: 'text', columnType: 'text' };
   switch (def.type) {
     case 'string':
       return { ...base, type: 'string', length: def.length ?? DEFAULT_STRING_LENGTH };
@@ -70,6 +72,9 @@ export const uniqueIndexName = (table: string, column: string): string => `uq_${
 export function entitySchema(model: EntityModel, kind: 'sqlite' | 'mysql'): EntitySchema {
   const properties: Record<string, Property> = {};
   for (const f of model.columns) properties[f.name] = property(f, kind);
+  for (const f of model.columns) {
+    if (f.encrypted) properties[`${f.name}$bidx`] = { type: 'string', length: 64, fieldName: f.indexColumn, nullable: true, ignoreSchemaChanges: ['default'] };
+  }
   // Non-unique indexes end with deleted_at, id, department and owner: every read filters
   // on deleted_at (constant, so the order of the declared fields then id — our tie-break —
   // still comes from the index), and every scoped read on department or owner, so counts
@@ -85,7 +90,10 @@ export function entitySchema(model: EntityModel, kind: 'sqlite' | 'mysql'): Enti
   for (const f of model.columns) {
     if (f.system) continue;
     const d = f.def as { unique?: boolean; index?: boolean };
-    if (d.unique) uniques.push({ properties: [f.name], name: uniqueIndexName(model.table, f.column) });
+    // An encrypted field is unique and looked up through its blind index.
+    const key = f.encrypted ? `${f.name}$bidx` : f.name;
+    if (d.unique) uniques.push({ properties: [key], name: uniqueIndexName(model.table, f.column) });
+    else if (f.encrypted) indexes.push({ properties: [key], name: `idx_${model.table}_${f.indexColumn}` });
     else if (d.index && f.type !== 'reference') indexes.push({ properties: live([f.name]), name: `idx_${model.table}_${f.column}` });
   }
   for (const index of model.indexes) {

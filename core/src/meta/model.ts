@@ -14,6 +14,9 @@ export interface FieldModel {
   /** Accepted in create/update bodies. */
   writable: boolean;
   required: boolean;
+  /** Encrypted at rest; `indexColumn` holds its blind index for equality filters. */
+  encrypted: boolean;
+  indexColumn: string;
 }
 
 export interface EntityModel {
@@ -40,7 +43,7 @@ const text = (en: string, zh: string): I18nText => ({ 'zh-CN': zh, en });
 /** System fields every record has, with their columns. */
 export function systemFields(): FieldModel[] {
   const sys = (name: string, column: string, def: FieldDef, writable = false): FieldModel => ({
-    name, column, type: def.type, label: def.label, def, system: true, writable, required: false,
+    name, column, type: def.type, label: def.label, def, system: true, writable, required: false, encrypted: false, indexColumn: '',
   });
   return [
     sys('id', 'id', { type: 'integer', label: text('ID', '编号') }),

@@ -16,7 +16,10 @@ function fieldModel(entity: string, name: string, def: FieldDef): FieldModel {
   if (!NAME.test(name)) throw new MetadataError(`Entity "${entity}": field name "${name}" must be camelCase letters and digits`);
   if (SYSTEM_NAMES.has(name)) throw new MetadataError(`Entity "${entity}": field "${name}" is a system field and cannot be declared`);
   const column = def.type === 'collection' ? '' : def.type === 'reference' ? `${snakeCase(name)}_id` : snakeCase(name);
+  const encrypted = (def.type === 'string' || def.type === 'text') && def.encrypted === true;
   return {
+    encrypted,
+    indexColumn: encrypted ? `${column}_bidx` : '',
     name,
     column,
     type: def.type,

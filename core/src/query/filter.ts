@@ -37,6 +37,8 @@ export class FilterCompiler {
     private readonly baseCondition: (entity: EntityModel, alias: string) => Sql,
     /** Fields the caller may not see; they behave as if they did not exist. */
     private readonly isHidden: (entity: EntityModel, field: string) => boolean = () => false,
+    /** Blind index of a value, for equality on encrypted fields. */
+    private readonly blindIndex: ((value: string) => string) | null = null,
   ) {}
 
   compile(entity: EntityModel, alias: string, filter: unknown, at = 'filter'): Sql | null {
@@ -112,6 +114,36 @@ export class FilterCompiler {
     return parts.length === entries.length ? join(parts, ' AND ') : null;
   }
 
+  private encryptedOperator(field: FieldModel, col: string, op: FilterOperator, raw: unknown, at: string): Sql | null {
+    const allowed = ['eq', 'ne', 'in', 'nin', 'null'];
+    if (!allowed.includes(op) || !this.blindIndex) return this.fail(at, 'not-filterable', `"${field.name}" is encrypted; only ${allowed.join(', ')} apply to it`);
+    if (op === 'null') return this.operator({ ...field, encrypted: false }, col, op, raw, at);
+    const indexCol = encryptedColumn(field, col);
+    const digest = (v: unknown, where: string): string | null => {
+      if (typeof v !== 'string') {
+        this.fail(where, 'type', `"${field.name}" is compared with a string`);
+        return null;
+      }
+      return this.blindIndex!(v);
+    };
+    if (op === 'eq' || op === 'ne') {
+      if (raw === null) return { text: `${col} IS ${op === 'eq' ? '' : 'NOT '}NULL`, params: [] };
+      const d = digest(raw, at);
+      if (d === null) return null;
+      return op === 'eq' ? { text: `${indexCol} = ?`, params: [d] } : { text: `(${indexCol} <> ? OR ${indexCol} IS NULL)`, params: [d] };
+    }
+    if (!Array.isArray(raw)) return this.fail(at, 'type', `"${op}" takes an array`);
+    if (raw.length === 0) return { text: op === 'in' ? '1=0' : '1=1', params: [] };
+    const digests: string[] = [];
+    for (const [i, v] of raw.entries()) {
+      const d = digest(v, `${at}[${i}]`);
+      if (d === null) return null;
+      digests.push(d);
+    }
+    const marks = digests.map(() => '?').join(', ');
+    return op === 'in' ? { text: `${indexCol} IN (${marks})`, params: digests } : { text: `(${indexCol} NOT IN (${marks}) OR ${indexCol} IS NULL)`, params: digests };
+  }
+
   private value(field: FieldModel, value: unknown, at: string): { ok: boolean; value: unknown } {
     if (field.type === 'json') {
       this.fail(at, 'not-filterable', `"${field.name}" is a JSON field; only "null" applies to it`);
@@ -126,6 +158,7 @@ export class FilterCompiler {
   }
 
   private operator(field: FieldModel, col: string, op: FilterOperator, raw: unknown, at: string): Sql | null {
+    if (field.encrypted) return this.encryptedOperator(field, col, op, raw, at);
     switch (op) {
       case 'eq':
       case 'ne': {
@@ -183,6 +216,9 @@ export class FilterCompiler {
     }
   }
 }
+
+/** The blind-index column beside an encrypted field's column (aliases never contain column names). */
+const encryptedColumn = (field: FieldModel, col: string): string => col.replace(field.column, field.indexColumn);
 
 export function join(parts: readonly Sql[], separator: string): Sql {
   if (parts.length === 1) return parts[0];

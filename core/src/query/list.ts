@@ -1,5 +1,6 @@
 import type { FieldError, ListQuery, Scope } from '@plinth/sdk';
 import type { AccessProfile } from '../access/profile';
+import type { Keyring } from '../crypto/keyring';
 import type { EntityModel, FieldModel } from '../meta/model';
 import { TRASH_ONLY_FIELDS } from '../meta/model';
 import type { MetaRegistry } from '../meta/registry';
@@ -69,7 +70,12 @@ export class ListPlanner {
   constructor(
     private readonly meta: MetaRegistry,
     private readonly dialect: Dialect,
+    private readonly keyring: Keyring | null = null,
   ) {}
+
+  private filters(rowCondition: (e: EntityModel, a: string) => Sql, hidden?: (e: EntityModel, f: string) => boolean): FilterCompiler {
+    return new FilterCompiler(this.meta, this.dialect, rowCondition, hidden, this.keyring ? (v) => this.keyring!.blindIndex(v) : null);
+  }
 
   /**
    * Conditions every row must meet to be read (or acted on) by the caller: live (or in
@@ -120,7 +126,7 @@ export class ListPlanner {
         return inList('department_id', dir?.branchDepartments ?? []);
       default: {
         if (depth > 3) return null;
-        const filters = new FilterCompiler(this.meta, this.dialect, (e, a) => this.rowCondition(e, a, access, { depth: depth + 1 }));
+        const filters = this.filters((e, a) => this.rowCondition(e, a, access, { depth: depth + 1 }));
         const compiled = filters.compile(entity, alias, substituteVariables(scope.filter, access));
         // A grant whose filter no longer compiles (a field was removed) admits nothing.
         return filters.errors.length || !compiled ? null : compiled;
@@ -147,7 +153,7 @@ export class ListPlanner {
     const trash = options.trash === true;
     const access = options.access;
     const hidden = (e: EntityModel, field: string) => access.hiddenFields(e.name).has(field);
-    const filters = new FilterCompiler(this.meta, this.dialect, (e, a) => this.rowCondition(e, a, access), hidden);
+    const filters = this.filters((e, a) => this.rowCondition(e, a, access), hidden);
     const base = this.rowCondition(entity, 't', access, { trash });
     const filter = query.filter === undefined ? null : filters.compile(entity, 't', query.filter);
     errors.push(...filters.errors);
@@ -187,7 +193,7 @@ export class ListPlanner {
         errors.push({ field: 'sort', rule: 'unknown-field', message: `Cannot sort by "${name}": "${entity.name}" has no such field` });
         continue;
       }
-      if (!field.column || field.type === 'json' || field.type === 'text') {
+      if (!field.column || field.type === 'json' || field.type === 'text' || field.encrypted) {
         errors.push({ field: 'sort', rule: 'not-sortable', message: `Cannot sort by "${name}" (${field.type})` });
         continue;
       }

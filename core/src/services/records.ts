@@ -23,6 +23,7 @@ import { AccessLoader } from '../access/loader';
 import { AccessProfile } from '../access/profile';
 import { EntityValidator, createAjv } from './validation';
 import { AuditLog, MASK } from '../audit/log';
+import type { Keyring } from '../crypto/keyring';
 import { HookRunner, type PluginHooks } from './hooks';
 
 export const MAX_BULK = 1000;
@@ -57,12 +58,13 @@ export class RecordStore {
     readonly access: AccessLoader = new AccessLoader(db),
     hooks: readonly PluginHooks[] = [],
     readonly audit: AuditLog = new AuditLog(db),
+    readonly keyring: Keyring | null = null,
   ) {
-    this.planner = new ListPlanner(meta, db.dialect);
+    this.planner = new ListPlanner(meta, db.dialect, keyring);
     this.ajv = createAjv();
     this.hooks = new HookRunner(this, hooks);
     for (const entity of meta.all()) {
-      this.repositories.set(entity.name, new EntityRepository(entity, db.dialect.quote));
+      this.repositories.set(entity.name, new EntityRepository(entity, db.dialect.quote, keyring));
       this.validators.set(entity.name, new EntityValidator(entity, this.ajv));
     }
   }
@@ -319,7 +321,7 @@ export class EntityService implements RecordService<AnyRecord> {
       const a = after[f.name] ?? null;
       const b = before ? (before[f.name] ?? null) : null;
       if (JSON.stringify(a) === JSON.stringify(b)) continue;
-      const sensitive = (f.def as { sensitive?: boolean }).sensitive === true;
+      const sensitive = (f.def as { sensitive?: boolean }).sensitive === true || f.encrypted;
       out[f.name] = { before: sensitive && b !== null ? MASK : b, after: sensitive && a !== null ? MASK : a };
     }
     for (const name of ['owner', 'department']) {
@@ -467,7 +469,7 @@ export class EntityService implements RecordService<AnyRecord> {
   }
 
   private uniqueFields(index: string | null, columns: string[]): string[] {
-    const byColumn = (c: string) => this.entity.columns.find((f) => f.column === c)?.name ?? c;
+    const byColumn = (c: string) => this.entity.columns.find((f) => f.column === c || (f.encrypted && f.indexColumn === c))?.name ?? c;
     if (columns.length) return columns.map(byColumn);
     if (!index) return [];
     const single = this.entity.columns.find((f) => uniqueIndexName(this.entity.table, f.column) === index);

@@ -36,7 +36,7 @@ export const customer = defineEntity({
     gender: { type: 'enum', label: text('性别', 'Gender', '性別'), values: GENDERS },
     birthDate: { type: 'date', label: text('出生日期', 'Date of birth', '出生日期') },
     idType: { type: 'enum', label: text('证件类型', 'ID type', '證件類型'), values: ID_TYPES },
-    idNumber: { type: 'string', label: text('证件号码', 'ID number', '證件號碼'), length: 32, sensitive: true },
+    idNumber: { type: 'string', label: text('证件号码', 'ID number', '證件號碼'), length: 32, sensitive: true, encrypted: true },
     nationality: { type: 'string', label: text('国籍', 'Nationality', '國籍'), length: 64 },
     maritalStatus: { type: 'enum', label: text('婚姻状况', 'Marital status', '婚姻狀況'), values: MARITAL_STATUSES },
     education: { type: 'enum', label: text('学历', 'Education', '學歷'), values: EDUCATION_LEVELS },

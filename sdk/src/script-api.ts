@@ -1,0 +1,170 @@
+/**
+ * The API a sandboxed script sees. Scripts (TypeScript or JavaScript, stored in the
+ * database) run in an isolated V8 heap: no `process`, `require`, file system, network
+ * or timers. Everything they can do goes through `ctx`, and each capability a script
+ * uses must be declared with it (`records:read`, `records:write`, `notify`, `log`,
+ * `params:read`, `scripts:call`); an undeclared one fails with code `capability`.
+ *
+ * A script is a module whose default export is the function to run:
+ *
+ * ```ts
+ * import type { HookInput, ScriptContext } from '@plinth/sdk';
+ *
+ * export default async function (input: HookInput, ctx: ScriptContext) {
+ *   if (!input.record.email) ctx.fail('An email is required', [{ field: 'email', rule: 'required', message: 'required' }]);
+ *   const n = await ctx.records('contact').count({ filter: { customer: input.record.id } });
+ *   return { set: { contactCount: n } };
+ * }
+ * ```
+ *
+ * The same names are available as globals in the script editor, so the import is optional.
+ * Imports of anything but types are refused: a script has no modules.
+ */
+import type { FieldError } from './errors';
+import type { Filter, ListQuery, ListResult } from './query';
+
+/** Where a script attaches. */
+export type ScriptKind = 'hook' | 'validation' | 'job' | 'endpoint' | 'subscriber';
+
+/** What a script may use; each must be declared with the script. */
+export type ScriptCapability = 'records:read' | 'records:write' | 'notify' | 'log' | 'params:read' | 'scripts:call';
+
+/** Resource limits of one run; unset ones take the defaults of the script's kind. */
+export interface ScriptLimitsDef {
+  /** Heap of the isolate, MB (default 32). */
+  memoryMb?: number;
+  /** CPU time, ms (default 100 for hooks and validations, longer for jobs). */
+  cpuMs?: number;
+  /** Wall-clock deadline of the whole run, host calls included, ms. */
+  wallMs?: number;
+}
+
+/** A record as scripts see it: a plain copy. */
+export type ScriptRecord = { id: number; version: number } & Record<string, unknown>;
+
+/** Records of one entity, through the same service layer (validation, permissions) as REST. */
+export interface ScriptRecords<T extends ScriptRecord = ScriptRecord> {
+  list(query?: ListQuery): Promise<ListResult<T>>;
+  get(id: number, query?: Pick<ListQuery, 'fields' | 'expand'>): Promise<T>;
+  count(query?: { filter?: Filter }): Promise<number>;
+  create(data: Record<string, unknown>): Promise<T>;
+  update(id: number, patch: Record<string, unknown>, options: { version: number }): Promise<T>;
+  delete(id: number): Promise<void>;
+}
+
+export interface ScriptNotification {
+  /** User ids. */
+  to: number | readonly number[];
+  title: string;
+  body?: string;
+  /** A link into the application, e.g. `/customer/12`. */
+  link?: string;
+}
+
+export interface ScriptDictionaryItem {
+  value: string | number;
+  label: string;
+}
+
+export interface ScriptLog {
+  debug(message: string, data?: unknown): void;
+  info(message: string, data?: unknown): void;
+  warn(message: string, data?: unknown): void;
+  error(message: string, data?: unknown): void;
+}
+
+/** `console.*` writes to the run's log too (needs `log`). */
+export interface ScriptConsole extends ScriptLog {
+  log(...args: unknown[]): void;
+}
+
+/**
+ * An error from a host call, as the script receives it: a message and a code
+ * (`not-found`, `validation`, `forbidden`, `capability`, `limit`…), never a host stack trace.
+ */
+export interface HostCallError extends Error {
+  code: string;
+  /** Field errors of a validation failure. */
+  errors?: FieldError[];
+}
+
+export interface ScriptContext {
+  /** Who the script acts as: the calling user, or the service role granted to the script. */
+  readonly actor: { readonly userId: number | null; readonly username: string; readonly isAdmin: boolean };
+  readonly script: { readonly name: string; readonly version: number; readonly kind: ScriptKind };
+  /** Records (`records:read`, and `records:write` for create/update/delete). Writes join the caller's transaction. */
+  records<T extends ScriptRecord = ScriptRecord>(entity: string): ScriptRecords<T>;
+  /** Send a notification (`notify`). */
+  notify(message: ScriptNotification): Promise<void>;
+  /** System parameters and dictionaries (`params:read`). */
+  readonly params: {
+    get<T = unknown>(key: string): Promise<T>;
+    dictionary(name: string): Promise<ScriptDictionaryItem[]>;
+  };
+  /** Run another script and get its result (`scripts:call`). */
+  readonly scripts: {
+    call<R = unknown>(name: string, input?: unknown): Promise<R>;
+  };
+  /** Lines kept with this run, viewable by admins (`log`). */
+  readonly log: ScriptLog;
+  /** Stop with a message shown to the user (a before-hook's rejection; nothing is written). */
+  fail(message: string, errors?: readonly FieldError[]): never;
+}
+
+/** Input of an entity hook. */
+export interface HookInput {
+  event: 'beforeCreate' | 'afterCreate' | 'beforeUpdate' | 'afterUpdate' | 'beforeDelete' | 'afterDelete';
+  entity: string;
+  /** The record as it will be (before-hooks) or was (after-hooks) written. */
+  record: Record<string, unknown>;
+  /** Updates and deletes: the stored record before the change. */
+  previous?: ScriptRecord;
+  /** Updates: the fields the caller changes. */
+  changes?: Record<string, unknown>;
+}
+
+/** A before-hook may change fields of the record being written; anything else is ignored. */
+export type HookResult = void | undefined | { set?: Record<string, unknown> };
+
+/** Input of a form validation / computed-field script. */
+export interface ValidationInput {
+  entity: string;
+  record: Record<string, unknown>;
+  /** The field being computed, for computed fields. */
+  field?: string;
+}
+
+/** Field errors (empty or missing: valid), and computed values. */
+export type ValidationResult = void | undefined | { errors?: FieldError[]; values?: Record<string, unknown> };
+
+export interface JobInput {
+  /** ISO date-time of the scheduled fire time. */
+  scheduledAt: string;
+  cron?: string;
+  timeZone?: string;
+}
+
+export interface EndpointInput {
+  method: string;
+  path: string;
+  params: Record<string, string>;
+  query: Record<string, string | string[] | undefined>;
+  body: unknown;
+}
+
+export interface EventInput {
+  event: string;
+  payload: unknown;
+}
+
+/** Input type per kind. */
+export interface ScriptInputs {
+  hook: HookInput;
+  validation: ValidationInput;
+  job: JobInput;
+  endpoint: EndpointInput;
+  subscriber: EventInput;
+}
+
+/** The shape of a script's default export. */
+export type ScriptFunction<K extends ScriptKind = ScriptKind, R = unknown> = (input: ScriptInputs[K], ctx: ScriptContext) => R | Promise<R>;
