@@ -1,5 +1,6 @@
 import { describeEachDatabase, startTestPlatform, TEST_KEYS, type TestPlatform } from '../support/platform';
 import { Keyring } from '../../core/src/crypto/keyring';
+import { rotateEncryptedFields } from '../../core/src/crypto/rotate';
 
 const customer = (n: number, idNumber: string | null) => ({ customerNo: `C${String(n).padStart(8, '0')}`, name: `客户${n}`, kind: 'person', idNumber });
 
@@ -35,6 +36,21 @@ describeEachDatabase('field encryption at rest', (db) => {
     expect(like.status).toBe(400);
     expect(like.body.errors[0]).toMatchObject({ field: 'filter.idNumber.startsWith', rule: 'not-filterable' });
     expect((await t.api.get('/api/v1/customers?sort=idNumber')).status).toBe(400);
+  });
+
+  it('rotates: values under a previous key (or stored in clear) are re-encrypted under the current one', async () => {
+    const old = Keyring.load({ ENCRYPTION_KEY: 'c'.repeat(64), ENCRYPTION_INDEX_KEY: TEST_KEYS.ENCRYPTION_INDEX_KEY }, '/nonexistent').keyring;
+    const a = (await t.api.post('/api/v1/customers', customer(10, null))).body;
+    const b = (await t.api.post('/api/v1/customers', customer(11, null))).body;
+    await t.platform.db.run('UPDATE customers SET id_number = ?, id_number_bidx = ? WHERE id = ?', [old.encrypt('440101198801011111'), old.blindIndex('440101198801011111'), a.id]);
+    await t.platform.db.run('UPDATE customers SET id_number = ?, id_number_bidx = NULL WHERE id = ?', ['440101198801012222', b.id]);
+    const current = Keyring.load({ ...TEST_KEYS, ENCRYPTION_KEYS_PREVIOUS: 'c'.repeat(64) }, '/nonexistent').keyring;
+    const report = await rotateEncryptedFields(t.platform.db, t.platform.meta, current);
+    expect(report).toEqual([{ entity: 'customer', field: 'idNumber', reencrypted: 2 }]);
+    const rows = await t.platform.db.all<{ id_number: string }>('SELECT id_number FROM customers WHERE id IN (?, ?) ORDER BY id', [a.id, b.id]);
+    expect(rows.map((r) => Keyring.keyOf(r.id_number))).toEqual([current.currentKeyId, current.currentKeyId]);
+    expect((await t.api.get(`/api/v1/customers?filter[idNumber]=440101198801012222&fields=id`)).body.data).toEqual([{ id: b.id }]);
+    expect(await rotateEncryptedFields(t.platform.db, t.platform.meta, current)).toEqual([{ entity: 'customer', field: 'idNumber', reencrypted: 0 }]);
   });
 
   it('updates re-encrypt and re-index', async () => {
