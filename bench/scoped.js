@@ -54,9 +54,9 @@ async function main() {
   await admin(`DROP DATABASE IF EXISTS \`${DB}\``);
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  child = spawn(process.execPath, [path.join(ROOT, 'core/dist/main.js')], {
+  child = spawn(process.execPath, [...(process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : []), path.join(ROOT, 'core/dist/main.js')], {
     cwd: ROOT,
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: `${SERVER}/${DB}`, LOG_LEVEL: 'warn', DEMO_DATA: 'false', DB_POOL_SIZE: '10', ADMIN_PASSWORD: PASSWORD },
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: `${SERVER}/${DB}`, LOG_LEVEL: 'warn', DEMO_DATA: 'false', DB_POOL_SIZE: '10', ADMIN_PASSWORD: PASSWORD, ENCRYPTION_KEY: 'e'.repeat(64), ENCRYPTION_INDEX_KEY: 'f'.repeat(64) },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   for (let i = 0; ; i++) {
@@ -111,9 +111,9 @@ async function main() {
 
   const token = async (username) => (await call(base, 'POST', '/api/v1/auth/login', null, { username, password: PASSWORD })).token;
   const who = [
-    { label: 'admin (all)', token: adminToken },
+    ...(process.env.BENCH_ONLY_MANAGER ? [] : [{ label: 'admin (all)', token: adminToken }]),
     { label: 'department manager (departmentTree)', token: await token('manager') },
-    { label: 'sales rep (own)', token: await token('rep0') },
+    ...(process.env.BENCH_ONLY_MANAGER ? [] : [{ label: 'sales rep (own)', token: await token('rep0') }]),
   ];
   const measure = async (t, seconds) => {
     let i = 0;

@@ -32,6 +32,11 @@ export interface Actor {
 export interface DataContext {
   readonly actor: Actor;
   records<T extends AnyRecord = AnyRecord>(entity: string): RecordService<T>;
+  /**
+   * Whether the actor may perform `action` (standard, or a custom action a plugin
+   * declares) on `entity` at all, or — with `id` — on that record.
+   */
+  can(entity: string, action: string, id?: number): Promise<boolean>;
   /** Run `fn` in one transaction: everything it does through the given context commits or rolls back together. */
   transaction<R>(fn: (ctx: DataContext) => Promise<R>): Promise<R>;
 }

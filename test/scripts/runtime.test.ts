@@ -57,6 +57,10 @@ class MemoryData implements DataContext {
     return service as unknown as RecordService<T>;
   }
 
+  async can(): Promise<boolean> {
+    return true;
+  }
+
   async transaction<R>(fn: (ctx: DataContext) => Promise<R>): Promise<R> {
     const snapshot = new Map([...this.tables].map(([k, t]) => [k, new Map([...t].map(([id, r]) => [id, { ...r }]))]));
     const next = this.ids.next;

@@ -1,4 +1,4 @@
-import type { Actor, PluginDef } from '@plinth/sdk';
+import { STANDARD_ACTIONS, type Actor, type PluginDef } from '@plinth/sdk';
 import type { Executor } from '../data/database';
 import type { RecordStore } from '../services/records';
 import { AUDIT_LOG_RESOURCE } from '../api/audit';
@@ -19,6 +19,14 @@ export async function syncRolesAndGrants(store: RecordStore, db: Executor, plugi
         existing.set(role.code, created.id);
       }
     }
+    // Standard actions on every entity, plus the custom actions plugins declare.
+    const custom = new Set(plugins.flatMap((p) => (p.actions ?? []).map((a) => `${a.entity}:${a.action}`)));
+    for (const plugin of plugins) {
+      for (const a of plugin.actions ?? []) {
+        if (!store.meta.get(a.entity)) throw new Error(`Plugin "${plugin.name}" declares action "${a.action}" on unknown entity "${a.entity}"`);
+      }
+    }
+    const known = (entity: string, action: string) => (STANDARD_ACTIONS as readonly string[]).includes(action) || custom.has(`${entity}:${action}`);
     const grants = store.service('roleGrant', system, tx);
     for (const plugin of plugins) {
       await tx.run('DELETE FROM plinth_role_grants WHERE source = ?', [plugin.name]);
@@ -26,6 +34,8 @@ export async function syncRolesAndGrants(store: RecordStore, db: Executor, plugi
         const role = existing.get(g.role);
         if (role === undefined) throw new Error(`Plugin "${plugin.name}" grants to unknown role "${g.role}"`);
         if (!store.meta.get(g.entity) && g.entity !== AUDIT_LOG_RESOURCE) throw new Error(`Plugin "${plugin.name}" grants on unknown entity "${g.entity}"`);
+        const unknown = g.actions.filter((a) => !known(g.entity, a));
+        if (unknown.length && g.entity !== AUDIT_LOG_RESOURCE) throw new Error(`Plugin "${plugin.name}" grants undeclared action(s) ${unknown.join(', ')} on "${g.entity}" (declare them in "actions")`);
         return { role, entity: g.entity, actions: [...g.actions], scope: g.scope, hiddenFields: g.hiddenFields ? [...g.hiddenFields] : null, readonlyFields: g.readonlyFields ? [...g.readonlyFields] : null, source: plugin.name };
       });
       if (rows.length) await grants.createMany(rows);

@@ -17,6 +17,7 @@ export function pluginRoutes(plugin: PluginDef, store: () => RecordStore, log: L
       actor: data.actor,
       records: (entity) => data.records(entity),
       transaction: (fn) => data.transaction(fn),
+      can: (entity, action, id) => data.can(entity, action, id),
       params: ctx.params,
       query: ctx.query,
       body: ctx.request.body,

@@ -131,7 +131,7 @@ export class Platform {
       const seed = plugin.seed;
       await db.transaction(async (tx) => {
         const data = new ServiceDataContext(store, admin, tx);
-        await seed({ actor: admin, records: (e) => data.records(e), transaction: (fn) => data.transaction(fn), demo, log: pluginLogger(log.child({ plugin: plugin.name })) });
+        await seed({ actor: admin, records: (e) => data.records(e), transaction: (fn) => data.transaction(fn), can: (e, a, id) => data.can(e, a, id), demo, log: pluginLogger(log.child({ plugin: plugin.name })) });
         await recordSeeded(tx, plugin.name);
       });
       log.info({ plugin: plugin.name, ms: Date.now() - started }, 'plugin seeded');

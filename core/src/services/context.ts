@@ -18,6 +18,10 @@ export class ServiceDataContext implements DataContext {
     return this.store.service(entity, this.actor, this.db, this.internal) as unknown as RecordService<T>;
   }
 
+  can(entity: string, action: string, id?: number): Promise<boolean> {
+    return this.store.service(entity, this.actor, this.db, this.internal).can(action, id);
+  }
+
   transaction<R>(fn: (ctx: DataContext) => Promise<R>): Promise<R> {
     return this.db.transaction((tx) => fn(new ServiceDataContext(this.store, this.actor, tx, this.internal)));
   }

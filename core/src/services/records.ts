@@ -249,6 +249,17 @@ export class EntityService implements RecordService<AnyRecord> {
 
   // ---- access helpers -------------------------------------------------------------
 
+  /** Whether the actor may do `action` on this entity at all, or on record `id` (readable and in scope). */
+  async can(action: string, id?: number): Promise<boolean> {
+    const access = await this.access();
+    if (!access.can(this.entity.name, action)) return false;
+    if (id === undefined || access.unrestricted) return true;
+    const readable = this.store.planner.rowCondition(this.entity, 't', access);
+    const scope = this.store.planner.accessCondition(this.entity, 't', access, action);
+    const where = scope ? { text: `(${readable.text}) AND (${scope.text})`, params: [...readable.params, ...scope.params] } : readable;
+    return (await this.repo.matching(this.db, [id], where)).has(id);
+  }
+
   private async requireAction(action: string): Promise<AccessProfile> {
     const access = await this.access();
     if (!access.can(this.entity.name, action)) throw new ForbiddenError(`You may not ${action} ${this.entity.name} records`);
