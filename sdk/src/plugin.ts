@@ -38,6 +38,8 @@ export interface HookContext extends DataContext {
   /** The entity whose record is being written. */
   readonly entity: string;
   readonly log: Logger;
+  /** Data access as the user who made the change (their permissions), in the same transaction. */
+  readonly asCaller: DataContext;
 }
 
 /**

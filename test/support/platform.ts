@@ -11,6 +11,15 @@ export const TEST_KEYS = { ENCRYPTION_KEY: 'a'.repeat(64), ENCRYPTION_INDEX_KEY:
 export const testKeyring = (env: Record<string, string> = {}) => Keyring.load({ ...TEST_KEYS, ...env }, '/nonexistent').keyring;
 
 export const ROOT = path.resolve(__dirname, '../..');
+
+/** Script workers run the TypeScript sources under test (no build needed). */
+export const TEST_SCRIPT_ENGINE = {
+  workers: 1,
+  isolatesPerWorker: 2,
+  workerPath: path.join(ROOT, 'core/src/scripts/worker.ts'),
+  execArgv: ['-r', path.join(ROOT, 'test/scripts/ts-register.js')],
+};
+
 export const ADMIN = { username: 'admin', password: 'Test-Admin-Pass-1' };
 
 export interface ApiResponse<T = any> {
@@ -90,7 +99,7 @@ async function boot(fresh: ReturnType<TestDatabase['fresh']>, options: StartOpti
     database: fresh.config,
     demoData: options.demo ?? false,
   };
-  const platform = await Platform.start(config, { pluginSource: true, logger: silent(), plugins: options.plugins, keyring: testKeyring(options.env) });
+  const platform = await Platform.start(config, { pluginSource: true, logger: silent(), plugins: options.plugins, keyring: testKeyring(options.env), scripts: TEST_SCRIPT_ENGINE });
   const api = new Api(platform.url);
   await api.login();
   return {

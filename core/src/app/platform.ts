@@ -21,6 +21,12 @@ import { AuditLog, auditSchema } from '../audit/log';
 import { syncRolesAndGrants } from '../access/seed';
 import { systemPlugin } from '../system/plugin';
 import { Keyring } from '../crypto/keyring';
+import { ScriptEngine, type ScriptEngineOptions } from '../scripts/engine';
+import { ScriptRepository } from '../scripts/repository';
+import { ScriptRuntime } from '../scripts/runtime';
+import { scriptSchemas } from '../scripts/schema';
+import { scriptEntityHooks } from '../scripts/entity-hooks';
+import { scriptRoutes } from '../api/scripts';
 import { PluginError } from '../plugins/discovery';
 import { Sessions } from '../auth/sessions';
 import { RecordStore } from '../services/records';
@@ -44,6 +50,8 @@ export interface PlatformOptions {
   listen?: boolean;
   /** Field-encryption keys; default: from ENCRYPTION_KEY… or a key file in the data folder. */
   keyring?: Keyring;
+  /** Script engine settings (worker entry, pool sizes); workers start on the first script run. */
+  scripts?: ScriptEngineOptions;
 }
 
 /**
@@ -62,6 +70,7 @@ export class Platform {
     readonly sessions: Sessions,
     readonly plugins: readonly PluginDef[],
     readonly app: Koa,
+    readonly scripts: ScriptRuntime,
   ) {}
 
   static async start(config: Config, options: PlatformOptions = {}): Promise<Platform> {
@@ -76,7 +85,7 @@ export class Platform {
     meta.validate();
 
     let sessions: Sessions | null = null;
-    const db = await Database.open(config.database, [...AUTH_SCHEMAS, pluginStateSchema, auditSchema, ...entitySchemas(meta, config.database.kind)]);
+    const db = await Database.open(config.database, [...AUTH_SCHEMAS, pluginStateSchema, auditSchema, ...scriptSchemas(config.database.kind), ...entitySchemas(meta, config.database.kind)]);
     try {
       await db.syncSchema();
       access = new AccessLoader(db);
@@ -108,8 +117,9 @@ export class Platform {
       }
       await Platform.installPlugins(plugins, db, store, admin, config.demoData, log);
       await syncRolesAndGrants(store, db, plugins, admin);
-      const app = Platform.buildApp(config, log, db, meta, store, sessions, plugins);
-      const platform = new Platform(config, log, db, meta, store, sessions, plugins, app);
+      const scripts = Platform.wireScripts(options.scripts ?? {}, db, meta, store, log);
+      const app = Platform.buildApp(config, log, db, meta, store, sessions, plugins, scripts);
+      const platform = new Platform(config, log, db, meta, store, sessions, plugins, app, scripts);
       if (options.listen !== false) await platform.listen();
       return platform;
     } catch (err) {
@@ -138,7 +148,23 @@ export class Platform {
     }
   }
 
-  private static buildApp(config: Config, log: Logger, db: Database, meta: MetaRegistry, store: RecordStore, sessions: Sessions, plugins: readonly PluginDef[]): Koa {
+  /**
+   * Stored scripts: the runtime, and hook scripts (`<entity>:<event>`) on every entity.
+   * A hook script acts as the user who made the change, inside the write's transaction.
+   * Worker processes start on the first script run.
+   */
+  private static wireScripts(options: ScriptEngineOptions, db: Database, meta: MetaRegistry, store: RecordStore, log: Logger): ScriptRuntime {
+    const engine = new ScriptEngine({
+      ...options,
+      onHostError: (err, op, script) => log.error({ script, op, err: String(err) }, 'script host call failed'),
+    });
+    const runtime = new ScriptRuntime({ engine, repository: new ScriptRepository(db), onError: (err) => log.error({ err: String(err) }, 'script run log failed') });
+    const hooks = Object.fromEntries(meta.all().map((e) => [e.name, scriptEntityHooks(runtime, e.name, { dataFor: (ctx) => ctx.asCaller })]));
+    store.hooks.add({ plugin: 'scripts', hooks, log: pluginLogger(log.child({ plugin: 'scripts' })) });
+    return runtime;
+  }
+
+  private static buildApp(config: Config, log: Logger, db: Database, meta: MetaRegistry, store: RecordStore, sessions: Sessions, plugins: readonly PluginDef[], scripts: ScriptRuntime): Koa {
     const root = new Router();
     healthRoutes(root, db, PLATFORM_VERSION);
     docsRoutes(root);
@@ -157,6 +183,7 @@ export class Platform {
       if (router) api.use(router.routes(), router.allowedMethods());
     }
     auditRoutes(api, current);
+    scriptRoutes(api, scripts, current);
     recordRoutes(api, current);
     const onDenied = async (ctx: Context, err: Error) => {
       const actor = ctx.state.actor as Actor | undefined;
@@ -190,6 +217,8 @@ export class Platform {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }
+    await this.scripts.flush();
+    await this.scripts.engine.close();
     await this.sessions.close();
     await this.db.close();
   }

@@ -41,7 +41,8 @@ export class ScriptError extends PlinthError {
     message: string,
     info: Partial<ScriptFailureInfo> & { errorName?: string; scriptStack?: string; location?: { line: number; column: number }; code?: string; status?: number } = {},
   ) {
-    super(info.status ?? 500, info.code ?? 'script-error', message);
+    // The operation a failing script belongs to cannot be done: 422, with the script named.
+    super(info.status ?? 422, info.code ?? 'script-error', message);
     this.script = info.script ?? EMPTY.script;
     this.logs = info.logs ?? EMPTY.logs;
     this.stats = info.stats ?? EMPTY.stats;

@@ -308,6 +308,11 @@ export class ScriptRuntime {
     while (this.flushing) await this.flushing;
   }
 
+  /** Current versions of the stored scripts, optionally of one kind. */
+  list(kind?: ScriptKind): Promise<StoredScript[]> {
+    return this.options.repository.list({ kind });
+  }
+
   runs(query: Parameters<ScriptRepository['runs']>[0] = {}) {
     return this.options.repository.runs(query);
   }
