@@ -154,6 +154,25 @@ const commonSchemas: Json = {
 const platformPaths: Json = {
   // authentication: core/src/api/openapi-auth.ts
   ...authPaths,
+  '/api/v1/audit': {
+    get: {
+      tags: ['audit'], summary: 'Read the operation log (needs a grant on auditLog)', operationId: 'auditLog',
+      parameters: ['entity', 'recordId', 'userId', 'action', 'requestId', 'from', 'to', 'before', 'limit'].map((name) => ({ name, in: 'query', schema: { type: 'string' } })),
+      responses: { 200: json({ type: 'object' }), 403: problemResponse('No grant on auditLog') },
+    },
+  },
+  '/api/v1/scripts': {
+    get: { tags: ['scripts'], summary: 'List stored scripts (system administrators)', operationId: 'listScripts', parameters: [{ name: 'kind', in: 'query', schema: { type: 'string' } }], responses: { 200: json({ type: 'object' }), 403: problemResponse('Not an administrator') } },
+    post: {
+      tags: ['scripts'], summary: 'Save a new version of a script (compiled; errors name source:line:column)', operationId: 'saveScript',
+      requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['name', 'kind', 'language', 'source'], properties: { name: { type: 'string' }, kind: { type: 'string', enum: ['hook', 'validation', 'job', 'endpoint', 'subscriber'] }, target: { type: 'string', description: 'For hooks: <entity>:<beforeCreate|afterCreate|beforeUpdate|afterUpdate|beforeDelete|afterDelete>' }, language: { type: 'string', enum: ['ts', 'js'] }, source: { type: 'string' }, capabilities: { type: 'array', items: { type: 'string' } }, enabled: { type: 'boolean' } } } } } },
+      responses: { 201: json({ type: 'object' }), 400: problemResponse('Invalid definition or compile errors') },
+    },
+  },
+  '/api/v1/scripts/check': { post: { tags: ['scripts'], summary: 'Diagnostics of a source (nothing saved)', operationId: 'checkScript', responses: { 200: json({ type: 'object' }) } } },
+  '/api/v1/scripts/dry-run': { post: { tags: ['scripts'], summary: 'Run a stored script or a source against an input; its writes are rolled back', operationId: 'dryRunScript', responses: { 200: json({ type: 'object' }) } } },
+  '/api/v1/scripts/runs': { get: { tags: ['scripts'], summary: 'Script runs (failures by default)', operationId: 'scriptRuns', parameters: [{ name: 'script', in: 'query', schema: { type: 'string' } }, { name: 'limit', in: 'query', schema: { type: 'integer' } }], responses: { 200: json({ type: 'object' }) } } },
+  '/api/v1/scripts/{name}': { patch: { tags: ['scripts'], summary: 'Enable or disable a script', operationId: 'enableScript', parameters: [{ name: 'name', in: 'path', required: true, schema: { type: 'string' } }], responses: { 200: json({ type: 'object' }), 404: problemResponse('No such script') } } },
   '/healthz': { get: { tags: ['health'], summary: 'Liveness', security: [], operationId: 'healthz', responses: { 200: json({ type: 'object' }) } } },
   '/readyz': { get: { tags: ['health'], summary: 'Readiness (database reachable)', security: [], operationId: 'readyz', responses: { 200: json({ type: 'object' }), 503: problemResponse('Database unreachable') } } },
 };
