@@ -92,6 +92,30 @@ describeEachDatabase('scripts wired into the platform', (db) => {
     expect((await t.api.get('/api/v1/customers?filter[name]=dry&count=true&limit=1')).body.meta.total).toBe(0);
   });
 
+  it('serves endpoint scripts at /api/v1/x/{name}, as the caller, to roles granted x:{name}', async () => {
+    const saved = await save({
+      name: 'customer-summary',
+      kind: 'endpoint',
+      target: 'customer-summary',
+      capabilities: ['records:read'],
+      source: `export default async function (input: EndpointInput, ctx: ScriptContext) {
+  return { method: input.method, visible: await ctx.records('customer').count({}) };
+}`,
+    });
+    expect(saved.status).toBe(201);
+    const total = (await t.api.get('/api/v1/customers?count=true&limit=1')).body.meta.total;
+    expect((await t.api.get('/api/v1/x/customer-summary')).body).toEqual({ method: 'GET', visible: total });
+    const rep = new Api(t.platform.url);
+    await rep.login('scriptrep', 'Script-Rep-Pass-1');
+    expect((await rep.get('/api/v1/x/customer-summary')).status).toBe(403);
+    expect((await rep.get('/api/v1/x/no-such-endpoint')).status).toBe(404);
+    const roles = Object.fromEntries((await t.api.get('/api/v1/roles?limit=50')).body.data.map((r: { code: string; id: number }) => [r.code, r.id]));
+    expect((await t.api.post('/api/v1/roleGrants', { role: roles.salesRep, entity: 'x:customer-summary', actions: ['call'], scope: 'all' })).status).toBe(201);
+    const own = (await rep.get('/api/v1/customers?count=true&limit=1')).body.meta.total;
+    expect(own).toBeLessThan(total);
+    expect((await rep.post('/api/v1/x/customer-summary', {})).body).toEqual({ method: 'POST', visible: own });
+  });
+
   it('is for system administrators only', async () => {
     const rep = new Api(t.platform.url);
     await rep.login('scriptrep', 'Script-Rep-Pass-1');

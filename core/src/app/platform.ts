@@ -27,6 +27,7 @@ import { ScriptRuntime } from '../scripts/runtime';
 import { scriptSchemas } from '../scripts/schema';
 import { scriptEntityHooks } from '../scripts/entity-hooks';
 import { scriptRoutes } from '../api/scripts';
+import { scriptEndpointRoutes } from '../api/script-endpoints';
 import { PluginError } from '../plugins/discovery';
 import { Sessions } from '../auth/sessions';
 import { RecordStore } from '../services/records';
@@ -184,6 +185,7 @@ export class Platform {
     }
     auditRoutes(api, current);
     scriptRoutes(api, scripts, current);
+    scriptEndpointRoutes(api, scripts, current);
     recordRoutes(api, current);
     const onDenied = async (ctx: Context, err: Error) => {
       const actor = ctx.state.actor as Actor | undefined;
