@@ -28,6 +28,7 @@ import { scriptSchemas } from '../scripts/schema';
 import { scriptEntityHooks } from '../scripts/entity-hooks';
 import { scriptRoutes } from '../api/scripts';
 import { scriptEndpointRoutes } from '../api/script-endpoints';
+import { JobScheduler, jobFireSchema } from '../jobs/scheduler';
 import { PluginError } from '../plugins/discovery';
 import { Sessions } from '../auth/sessions';
 import { RecordStore } from '../services/records';
@@ -72,6 +73,7 @@ export class Platform {
     readonly plugins: readonly PluginDef[],
     readonly app: Koa,
     readonly scripts: ScriptRuntime,
+    private readonly jobs: JobScheduler,
   ) {}
 
   static async start(config: Config, options: PlatformOptions = {}): Promise<Platform> {
@@ -86,7 +88,7 @@ export class Platform {
     meta.validate();
 
     let sessions: Sessions | null = null;
-    const db = await Database.open(config.database, [...AUTH_SCHEMAS, pluginStateSchema, auditSchema, ...scriptSchemas(config.database.kind), ...entitySchemas(meta, config.database.kind)]);
+    const db = await Database.open(config.database, [...AUTH_SCHEMAS, pluginStateSchema, auditSchema, ...scriptSchemas(config.database.kind), jobFireSchema, ...entitySchemas(meta, config.database.kind)]);
     try {
       await db.syncSchema();
       access = new AccessLoader(db);
@@ -120,7 +122,9 @@ export class Platform {
       await syncRolesAndGrants(store, db, plugins, admin);
       const scripts = Platform.wireScripts(options.scripts ?? {}, db, meta, store, log);
       const app = Platform.buildApp(config, log, db, meta, store, sessions, plugins, scripts);
-      const platform = new Platform(config, log, db, meta, store, sessions, plugins, app, scripts);
+      const jobs = new JobScheduler(scripts, store, db, admin, log);
+      await jobs.start();
+      const platform = new Platform(config, log, db, meta, store, sessions, plugins, app, scripts, jobs);
       if (options.listen !== false) await platform.listen();
       return platform;
     } catch (err) {
@@ -219,6 +223,7 @@ export class Platform {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }
+    await this.jobs.stop();
     await this.scripts.flush();
     await this.scripts.engine.close();
     await this.sessions.close();
