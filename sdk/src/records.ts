@@ -26,6 +26,8 @@ export interface Actor {
   isAdmin: boolean;
   /** Where the action comes from, for the operation log. */
   origin?: { ip?: string; requestId?: string };
+  /** Acting with exactly the grants of this role (a script's service role), not a user's. */
+  serviceRole?: string;
 }
 
 /** Access to data for plugin code: records of any entity, all in one transaction when asked. */

@@ -116,6 +116,44 @@ describeEachDatabase('scripts wired into the platform', (db) => {
     expect((await rep.post('/api/v1/x/customer-summary', {})).body).toEqual({ method: 'POST', visible: own });
   });
 
+  it('a service-role script can do what its role was granted and nothing more', async () => {
+    const role = await t.api.post('/api/v1/roles', { code: 'reportBot', name: 'Report bot' });
+    await t.api.post('/api/v1/roleGrants', { role: role.body.id, entity: 'customer', actions: ['read'], scope: 'all' });
+    const saved = await save({
+      name: 'all-customers',
+      kind: 'endpoint',
+      target: 'all-customers',
+      serviceRole: 'reportBot',
+      capabilities: ['records:read', 'records:write'],
+      source: `export default async function (input: EndpointInput, ctx: ScriptContext) {
+  const visible = await ctx.records('customer').count({});
+  let createError: string | null = null;
+  try {
+    await ctx.records('customer').create({ customerNo: 'C77777777', name: 'bot', kind: 'person' });
+  } catch (err) {
+    createError = (err as HostCallError).code ?? 'error';
+  }
+  let contactsError: string | null = null;
+  try {
+    await ctx.records('contact').count({});
+  } catch (err) {
+    contactsError = (err as HostCallError).code ?? 'error';
+  }
+  return { visible, createError, contactsError };
+}`,
+    });
+    expect(saved.status).toBe(201);
+    const roles = Object.fromEntries((await t.api.get('/api/v1/roles?limit=50')).body.data.map((r: { code: string; id: number }) => [r.code, r.id]));
+    await t.api.post('/api/v1/roleGrants', { role: roles.salesRep, entity: 'x:all-customers', actions: ['call'], scope: 'all' });
+    const rep = new Api(t.platform.url);
+    await rep.login('scriptrep', 'Script-Rep-Pass-1');
+    const total = (await t.api.get('/api/v1/customers?count=true&limit=1')).body.meta.total;
+    const res = await rep.get('/api/v1/x/all-customers');
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ visible: total, createError: 'forbidden', contactsError: 'forbidden' });
+    expect((await t.api.get('/api/v1/customers?filter[customerNo]=C77777777&count=true&limit=1')).body.meta.total).toBe(0);
+  });
+
   it('is for system administrators only', async () => {
     const rep = new Api(t.platform.url);
     await rep.login('scriptrep', 'Script-Rep-Pass-1');

@@ -18,6 +18,14 @@ const parse = <T>(raw: unknown, fallback: T): T => {
   return (typeof raw === 'string' ? JSON.parse(raw) : raw) as T;
 };
 
+const toGrant = (r: GrantRecord): GrantRow => ({
+  entity: r.entity,
+  actions: parse<string[]>(r.actions, []),
+  scope: parse<Scope>(r.scope, 'own'),
+  hiddenFields: parse<string[]>(r.hidden_fields, []),
+  readonlyFields: parse<string[]>(r.readonly_fields, []),
+});
+
 /**
  * Turns a user into an AccessProfile: their roles' grants, their place in the
  * organisation (from the directory the org plugin provides) and what is shared with
@@ -44,6 +52,7 @@ export class AccessLoader {
 
   async profile(actor: Actor): Promise<AccessProfile> {
     if (actor.isAdmin) return AccessProfile.system(actor.userId);
+    if (actor.serviceRole) return this.roleProfile(actor.serviceRole);
     if (actor.userId === null) return new AccessProfile(null, false, null);
     const userId = actor.userId;
     const hit = this.cache.get(userId);
@@ -64,6 +73,24 @@ export class AccessLoader {
     return pending;
   }
 
+  private readonly roles = new Map<string, { profile: AccessProfile; at: number; generation: number }>();
+
+  /** Exactly one role's grants, for a script the administrator gave that service role. */
+  private async roleProfile(code: string): Promise<AccessProfile> {
+    const hit = this.roles.get(code);
+    if (hit && hit.generation === this.generation && Date.now() - hit.at < TTL_MS) return hit.profile;
+    const generation = this.generation;
+    const rows = await this.db.all<GrantRecord>(
+      `SELECT g.entity, g.actions, g.scope, g.hidden_fields, g.readonly_fields
+         FROM plinth_role_grants g JOIN plinth_roles r ON r.id = g.role_id AND r.deleted_at IS NULL
+        WHERE r.code = ? AND g.deleted_at IS NULL`,
+      [code],
+    );
+    const profile = new AccessProfile(null, false, null, rows.map(toGrant));
+    this.roles.set(code, { profile, at: Date.now(), generation });
+    return profile;
+  }
+
   private async load(userId: number): Promise<AccessProfile> {
     const rows = await this.db.all<GrantRecord>(
       `SELECT g.entity, g.actions, g.scope, g.hidden_fields, g.readonly_fields
@@ -73,13 +100,7 @@ export class AccessLoader {
         WHERE ur.user_id = ? AND g.deleted_at IS NULL`,
       [userId],
     );
-    const grants: GrantRow[] = rows.map((r) => ({
-      entity: r.entity,
-      actions: parse<string[]>(r.actions, []),
-      scope: parse<Scope>(r.scope, 'own'),
-      hiddenFields: parse<string[]>(r.hidden_fields, []),
-      readonlyFields: parse<string[]>(r.readonly_fields, []),
-    }));
+    const grants: GrantRow[] = rows.map(toGrant);
     const entry = this.directory ? await this.directory.entry(userId) : await this.defaultEntry(userId);
     const principals: unknown[] = [userId];
     let who = 'to_user_id = ?';

@@ -163,7 +163,16 @@ export class Platform {
       ...options,
       onHostError: (err, op, script) => log.error({ script, op, err: String(err) }, 'script host call failed'),
     });
-    const runtime = new ScriptRuntime({ engine, repository: new ScriptRepository(db), onError: (err) => log.error({ err: String(err) }, 'script run log failed') });
+    const runtime = new ScriptRuntime({
+      engine,
+      repository: new ScriptRepository(db),
+      onError: (err) => log.error({ err: String(err) }, 'script run log failed'),
+      // A script with a service role acts with exactly that role's grants, in the caller's transaction.
+      contextFor: (script, caller) =>
+        script.serviceRole && caller instanceof ServiceDataContext
+          ? caller.withActor({ userId: null, username: `script:${script.name}`, isAdmin: false, serviceRole: script.serviceRole, origin: caller.actor.origin })
+          : caller,
+    });
     const hooks = Object.fromEntries(meta.all().map((e) => [e.name, scriptEntityHooks(runtime, e.name, { dataFor: (ctx) => ctx.asCaller })]));
     store.hooks.add({ plugin: 'scripts', hooks, log: pluginLogger(log.child({ plugin: 'scripts' })) });
     return runtime;

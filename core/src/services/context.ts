@@ -18,6 +18,11 @@ export class ServiceDataContext implements DataContext {
     return this.store.service(entity, this.actor, this.db, this.internal) as unknown as RecordService<T>;
   }
 
+  /** The same executor (transaction) and trust, acting as someone else. */
+  withActor(actor: Actor): ServiceDataContext {
+    return new ServiceDataContext(this.store, actor, this.db, this.internal);
+  }
+
   can(entity: string, action: string, id?: number): Promise<boolean> {
     return this.store.service(entity, this.actor, this.db, this.internal).can(action, id);
   }
