@@ -48,8 +48,9 @@ export function discoverPlugins(dir: string, options: { source?: boolean; only?:
   if (!fs.existsSync(dir)) throw new PluginError(`Plugins folder ${dir} does not exist (PLUGINS_DIR)`);
   const found: LoadedPlugin[] = [];
   for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-    if (!entry.isDirectory()) continue;
     const pluginDir = path.join(dir, entry.name);
+    // Follow symlinks: a plugin folder may be linked in from elsewhere.
+    if (!fs.statSync(pluginDir).isDirectory()) continue;
     const pkgFile = path.join(pluginDir, 'package.json');
     if (!fs.existsSync(pkgFile)) continue;
     if (options.only && !options.only.includes(entry.name)) continue;
