@@ -27,4 +27,16 @@ describeEachDatabase('custom actions', (db) => {
     // escalate does not imply update
     expect((await apis.anna.patch(`/api/v1/tickets/${annas.body.id}`, { subject: 'x', version: 1 })).status).toBe(403);
   });
+
+  it('serves many concurrent writes of a user whose rights are not loaded yet (more than the pool holds)', async () => {
+    const u = await t.api.post('/api/v1/users', { username: 'burst', displayName: 'burst' });
+    await t.platform.sessions.setPassword(u.body.id, 'Action-Test-1');
+    const api = new Api(t.platform.url);
+    await api.login('burst', 'Action-Test-1');
+    // Admin-created tickets are owned by the admin; this user may create none: 403 each, never a hang.
+    const results = await Promise.all(Array.from({ length: 40 }, (_, i) => api.post('/api/v1/tickets', { subject: `s${i}` })));
+    expect(new Set(results.map((r) => r.status))).toEqual(new Set([403]));
+    const admin = await Promise.all(Array.from({ length: 40 }, (_, i) => t.api.post('/api/v1/tickets/bulk', { create: [{ subject: `b${i}` }] })));
+    expect(new Set(admin.map((r) => r.status))).toEqual(new Set([200]));
+  });
 });

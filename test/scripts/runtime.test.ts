@@ -217,7 +217,7 @@ describe.each(TEST_DATABASES)('scripts on $name', (testDb) => {
     });
     await runtime.save({ name: 'deal-c-after', kind: 'hook', target: 'deal:beforeCreate', language: 'js', source: 'export default (input) => ({ set: { seenTitle: input.record.title } })' });
     await runtime.save({ name: 'deal-disabled', kind: 'hook', target: 'deal:beforeCreate', language: 'js', source: 'export default () => ({ set: { disabled: true } })', enabled: false });
-    runtime.invalidate();
+    await runtime.invalidate();
     const data = new MemoryData(ALICE);
     const hooks = scriptEntityHooks(runtime, 'deal', { dataFor: () => data });
     const ctx = { entity: 'deal', actor: ALICE } as unknown as HookContext;

@@ -121,6 +121,8 @@ export class Platform {
       await Platform.installPlugins(plugins, db, store, admin, config.demoData, log);
       await syncRolesAndGrants(store, db, plugins, admin);
       const scripts = Platform.wireScripts(options.scripts ?? {}, db, meta, store, log);
+      // Hook lists are read at every record write, inside its transaction: load them now.
+      await Promise.all((['hook', 'job', 'endpoint'] as const).map((kind) => scripts.find(kind)));
       const app = Platform.buildApp(config, log, db, meta, store, sessions, plugins, scripts);
       const jobs = new JobScheduler(scripts, store, db, admin, log);
       await jobs.start();

@@ -130,20 +130,29 @@ export class ScriptRuntime {
       },
       userId,
     );
-    this.invalidate(def.name);
+    await this.invalidate(def.name);
     return saved;
   }
 
   async setEnabled(name: string, enabled: boolean): Promise<void> {
     if (!(await this.options.repository.setEnabled(name, enabled))) throw new NotFoundError(`No script ${name}`);
-    this.invalidate(name);
+    await this.invalidate(name);
   }
 
-  /** Forget cached scripts (after a change made elsewhere, e.g. a configuration package import). */
-  invalidate(name?: string): void {
+  /**
+   * Forget cached scripts (after a change, e.g. a configuration package import) and reload
+   * the lists by kind. The old lists keep answering until the new ones are in, so a record
+   * write never waits for the database inside its transaction.
+   */
+  async invalidate(name?: string): Promise<void> {
     if (name) this.cache.delete(name);
     else this.cache.clear();
-    this.byKind.clear();
+    await Promise.all(
+      [...this.byKind.keys()].map(async (kind) => {
+        await this.refreshing.get(kind)?.catch(() => undefined); // a read that began before the change
+        await this.refresh(kind);
+      }),
+    );
   }
 
   /** The current version of a script (cached for `cacheTtlMs`). */
@@ -167,12 +176,35 @@ export class ScriptRuntime {
   /** Enabled scripts of a kind attached to `target` (e.g. hooks of `customer:beforeCreate`), by name. */
   async find(kind: ScriptKind, target?: string): Promise<StoredScript[]> {
     let entry = this.byKind.get(kind);
-    if (!entry || Date.now() - entry.at >= this.ttl) {
-      entry = { at: Date.now(), scripts: await this.options.repository.list({ kind, enabledOnly: true }) };
-      this.byKind.set(kind, entry);
+    if (!entry) {
+      // First use of a kind: wait for the list (callers preload at start, so a record
+      // write inside a transaction does not wait for a second connection here).
+      entry = await this.refresh(kind);
+    } else if (Date.now() - entry.at >= this.ttl) {
+      // Stale: answer from memory and refresh in the background (one refresh at a time).
+      if (!this.refreshing.has(kind)) void this.refresh(kind).catch((err: unknown) => this.options.onError?.(err));
     }
     return target === undefined ? entry.scripts : entry.scripts.filter((s) => s.target === target);
   }
+
+  private readonly refreshing = new Map<ScriptKind, Promise<{ at: number; scripts: StoredScript[] }>>();
+
+  private refresh(kind: ScriptKind): Promise<{ at: number; scripts: StoredScript[] }> {
+    let pending = this.refreshing.get(kind);
+    if (!pending) {
+      pending = this.options.repository
+        .list({ kind, enabledOnly: true })
+        .then((scripts) => {
+          const entry = { at: Date.now(), scripts };
+          this.byKind.set(kind, entry);
+          return entry;
+        })
+        .finally(() => this.refreshing.delete(kind));
+      this.refreshing.set(kind, pending);
+    }
+    return pending;
+  }
+
 
   /** Run the current version of a script by name. NotFoundError when missing or disabled. */
   async run<T = unknown>(name: string, input: unknown, context: ScriptRunContext): Promise<ScriptRunResult<T>> {

@@ -238,7 +238,10 @@ export class EntityService implements RecordService<AnyRecord> {
     });
   }
 
-  private transaction<T>(fn: (svc: EntityService) => Promise<T>): Promise<T> {
+  private async transaction<T>(fn: (svc: EntityService) => Promise<T>): Promise<T> {
+    // Rights are loaded before the transaction takes a connection: loading them inside it
+    // would need a second one, and under load every connection could end up waiting.
+    await this.access();
     return this.db.transaction((tx) => {
       if (tx === this.db) return fn(this);
       const svc = new EntityService(this.store, this.entity, this.actor, tx, this.internal);
