@@ -154,6 +154,33 @@ describeEachDatabase('scripts wired into the platform', (db) => {
     expect((await t.api.get('/api/v1/customers?filter[customerNo]=C77777777&count=true&limit=1')).body.meta.total).toBe(0);
   });
 
+  it('runs subscriber scripts after a change commits, never for one that rolled back', async () => {
+    const saved = await save({
+      name: 'welcome-contact',
+      kind: 'subscriber',
+      target: 'customer.created',
+      capabilities: ['records:write'],
+      source: `export default async function (input: EventInput, ctx: ScriptContext) {
+  const p = input.payload as { id: number; record: { name: string } };
+  // Independent of the customer row, so a (wrong) event for a rolled-back write would show.
+  await ctx.records('department').create({ name: 'welcome ' + p.record.name, kind: 'team' });
+}`,
+    });
+    expect(saved.status).toBe(201);
+    const c = (await t.api.post('/api/v1/customers', person(500))).body;
+    let made: { name: string }[] = [];
+    for (let i = 0; i < 50 && made.length === 0; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      made = (await t.api.get(`/api/v1/departments?filter[name]=${encodeURIComponent(`welcome ${c.name}`)}&fields=name`)).body.data;
+    }
+    expect(made.map((x) => x.name)).toEqual(['welcome 客户500']);
+    const failed = await t.api.post('/api/v1/customers/bulk', { create: [person(501), person(501)] });
+    expect(failed.status).toBe(409);
+    await t.platform.store.events.idle();
+    expect((await t.api.get(`/api/v1/departments?filter[name]=${encodeURIComponent('welcome 客户501')}&count=true&limit=1`)).body.meta.total).toBe(0);
+    await t.api.patch('/api/v1/scripts/welcome-contact', { enabled: false });
+  });
+
   it('is for system administrators only', async () => {
     const rep = new Api(t.platform.url);
     await rep.login('scriptrep', 'Script-Rep-Pass-1');

@@ -29,6 +29,7 @@ import { scriptEntityHooks } from '../scripts/entity-hooks';
 import { scriptRoutes } from '../api/scripts';
 import { scriptEndpointRoutes } from '../api/script-endpoints';
 import { JobScheduler, jobFireSchema } from '../jobs/scheduler';
+import { EventBus } from '../jobs/events';
 import { PluginError } from '../plugins/discovery';
 import { Sessions } from '../auth/sessions';
 import { RecordStore } from '../services/records';
@@ -99,7 +100,8 @@ export class Platform {
         if (loaded.generatedFile) log.warn({ file: loaded.generatedFile }, 'Generated field-encryption keys; set ENCRYPTION_KEY and ENCRYPTION_INDEX_KEY for production (see docs/security.md)');
         keyring = loaded.keyring;
       }
-      const store = new RecordStore(meta, db, access, hooks, new AuditLog(db), keyring);
+      const events = new EventBus((err, event) => log.error({ event: event.event, id: event.id, err: String(err) }, 'event listener failed'));
+      const store = new RecordStore(meta, db, access, hooks, new AuditLog(db), keyring, events);
       // auth: sessions in the database, or in Redis when REDIS_URL is set
       sessions = new Sessions(db, { ttlSeconds: config.sessionTtlSeconds, auth: config.auth, audit: store.audit });
       await sessions.start(config.redis, log);
@@ -177,6 +179,17 @@ export class Platform {
     });
     const hooks = Object.fromEntries(meta.all().map((e) => [e.name, scriptEntityHooks(runtime, e.name, { dataFor: (ctx) => ctx.asCaller })]));
     store.hooks.add({ plugin: 'scripts', hooks, log: pluginLogger(log.child({ plugin: 'scripts' })) });
+    // Subscriber scripts (target `<entity>.<created|updated|deleted>`) run after the commit,
+    // as the system, each in its own transaction; a failure is logged and recorded, never
+    // reported to the writer.
+    const system: Actor = { userId: null, username: 'system', isAdmin: true };
+    store.events.subscribe(async (e) => {
+      for (const script of await runtime.find('subscriber', e.event)) {
+        await db
+          .transaction((tx) => runtime.runScript(script, { event: e.event, payload: { entity: e.entity, id: e.id, record: e.record, actor: e.actor } }, { data: new ServiceDataContext(store, system, tx), trigger: `event:${e.event}` }))
+          .catch((err: unknown) => log.warn({ script: script.name, event: e.event, err: (err as Error).message }, 'subscriber failed'));
+      }
+    });
     return runtime;
   }
 
@@ -235,6 +248,7 @@ export class Platform {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }
     await this.jobs.stop();
+    await this.store.events.idle();
     await this.scripts.flush();
     await this.scripts.engine.close();
     await this.sessions.close();

@@ -19,6 +19,25 @@ export interface Executor {
   /** Run `fn` in a transaction, or inside the current one when already in a transaction. */
   transaction<T>(fn: (tx: Executor) => Promise<T>): Promise<T>;
   readonly inTransaction: boolean;
+  /** Run `fn` once the current transaction has committed (at once outside a transaction; never after a rollback). */
+  afterCommit(fn: () => void): void;
+}
+
+/** Callbacks of one transaction, run after its COMMIT. */
+export class CommitCallbacks {
+  private readonly callbacks: (() => void)[] = [];
+  add(fn: () => void): void {
+    this.callbacks.push(fn);
+  }
+  run(): void {
+    for (const fn of this.callbacks.splice(0)) {
+      try {
+        fn();
+      } catch {
+        // an after-commit callback must not undo or fail a committed write
+      }
+    }
+  }
 }
 
 interface OrmLike {
@@ -38,7 +57,13 @@ class KnexExecutor implements Executor {
     readonly dialect: Dialect,
     private readonly knex: Knex | Knex.Transaction,
     readonly inTransaction: boolean,
+    private readonly commits: CommitCallbacks | null = null,
   ) {}
+
+  afterCommit(fn: () => void): void {
+    if (this.commits) this.commits.add(fn);
+    else fn();
+  }
 
   async all<T = Row>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
     return ((await this.knex.raw(sql, params as readonly Knex.RawBinding[])) as [T[]])[0];
@@ -51,7 +76,11 @@ class KnexExecutor implements Executor {
 
   transaction<T>(fn: (tx: Executor) => Promise<T>): Promise<T> {
     if (this.inTransaction) return fn(this);
-    return this.knex.transaction((trx) => fn(new KnexExecutor(this.dialect, trx, true)));
+    const commits = new CommitCallbacks();
+    return this.knex.transaction((trx) => fn(new KnexExecutor(this.dialect, trx, true, commits))).then((result) => {
+      commits.run();
+      return result;
+    });
   }
 }
 
@@ -119,6 +148,10 @@ export class Database implements Executor {
 
   transaction<T>(fn: (tx: Executor) => Promise<T>): Promise<T> {
     return this.root.transaction(fn);
+  }
+
+  afterCommit(fn: () => void): void {
+    this.root.afterCommit(fn);
   }
 
   async ping(): Promise<void> {

@@ -1,5 +1,5 @@
 import LibSql from 'libsql';
-import type { Executor, Row, RunResult } from './database';
+import { CommitCallbacks, type Executor, type Row, type RunResult } from './database';
 import { sqliteDialect } from './dialect';
 
 type Db = InstanceType<typeof LibSql>;
@@ -101,8 +101,14 @@ export class SqliteExecutor implements Executor {
     private readonly writer: Connection,
     private readonly mutex: Mutex,
     inTransaction: boolean,
+    private readonly commits: CommitCallbacks | null = null,
   ) {
     this.inTransaction = inTransaction;
+  }
+
+  afterCommit(fn: () => void): void {
+    if (this.commits) this.commits.add(fn);
+    else fn();
   }
 
   static open(file: string): SqliteExecutor {
@@ -132,8 +138,9 @@ export class SqliteExecutor implements Executor {
     try {
       this.writer.exec('BEGIN IMMEDIATE');
       let result: T;
+      const commits = new CommitCallbacks();
       try {
-        result = await fn(new SqliteExecutor(this.reader, this.writer, this.mutex, true));
+        result = await fn(new SqliteExecutor(this.reader, this.writer, this.mutex, true, commits));
       } catch (err) {
         this.rollback();
         throw err;
@@ -144,6 +151,8 @@ export class SqliteExecutor implements Executor {
         this.rollback();
         throw err;
       }
+      release();
+      commits.run();
       return result;
     } finally {
       release();

@@ -25,6 +25,7 @@ import { EntityValidator, createAjv } from './validation';
 import { AuditLog, MASK } from '../audit/log';
 import type { Keyring } from '../crypto/keyring';
 import { HookRunner, type PluginHooks } from './hooks';
+import { EventBus } from '../jobs/events';
 
 export const MAX_BULK = 1000;
 
@@ -59,6 +60,7 @@ export class RecordStore {
     hooks: readonly PluginHooks[] = [],
     readonly audit: AuditLog = new AuditLog(db),
     readonly keyring: Keyring | null = null,
+    readonly events: EventBus = new EventBus(() => undefined),
   ) {
     this.planner = new ListPlanner(meta, db.dialect, keyring);
     this.ajv = createAjv();
@@ -327,6 +329,12 @@ export class EntityService implements RecordService<AnyRecord> {
     return this.store.audit.write(this.db, this.actor, { action, entity: this.entity.name, recordId, changes });
   }
 
+  /** Announce a change once it is committed (never one that rolled back). */
+  private announce(kind: 'created' | 'updated' | 'deleted', record: RecordData): void {
+    const event = { event: `${this.entity.name}.${kind}`, entity: this.entity.name, id: record.id as number, record, actor: { userId: this.actor.userId, username: this.actor.username } };
+    this.db.afterCommit(() => this.store.events.emit(event, this.actor));
+  }
+
   /** The fields that changed, before and after; sensitive values are masked. */
   private diff(before: RecordData | null, after: RecordData): Record<string, { before: unknown; after: unknown }> {
     const out: Record<string, { before: unknown; after: unknown }> = {};
@@ -386,6 +394,7 @@ export class EntityService implements RecordService<AnyRecord> {
     for (const rec of out) {
       await this.store.hooks.afterCreate(this.entity.name, rec, this.db, this.actor);
       await this.audit('create', rec.id, this.diff(null, rec));
+      this.announce('created', rec);
     }
     return out.map((r) => this.visible(r));
   }
@@ -410,6 +419,7 @@ export class EntityService implements RecordService<AnyRecord> {
     const after = (await this.repo.get(this.db, id)) as AnyRecord;
     await this.store.hooks.afterUpdate(this.entity.name, before, after, this.db, this.actor);
     await this.audit('update', id, this.diff(before, after));
+    this.announce('updated', after);
     return this.visible(after);
   }
 
@@ -423,6 +433,7 @@ export class EntityService implements RecordService<AnyRecord> {
     if (!ok) await this.explainMiss(id, version, at);
     await this.store.hooks.afterDelete(this.entity.name, before, this.db, this.actor);
     await this.audit('delete', id, null);
+    this.announce('deleted', before);
   }
 
   /** A conditional write touched nothing: say whether the record is gone or changed. */
