@@ -91,7 +91,7 @@ async function main() {
   const conn = await mysql.createConnection(`${SERVER}/${DB}`);
   const pw = await hash(PASSWORD, { algorithm: Algorithm.Argon2id, memoryCost: 19456, timeCost: 2, parallelism: 1 });
   for (const u of [...users, manager]) {
-    await conn.query('INSERT INTO plinth_credentials (user_id, password_hash, password_changed_at, failed_logins) VALUES (?, ?, ?, 0)', [u.id, pw, '2026-01-01 00:00:00.000']);
+    await conn.query('INSERT INTO plinth_credentials (user_id, password_hash, password_changed_at) VALUES (?, ?, ?)', [u.id, pw, '2026-01-01 00:00:00.000']);
   }
   await conn.end();
 

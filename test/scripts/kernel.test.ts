@@ -10,6 +10,8 @@ describeEachDatabase('scripts wired into the platform', (db) => {
   afterAll(async () => t?.stop());
 
   const save = (def: Record<string, unknown>) => t.api.post('/api/v1/scripts', { language: 'ts', ...def });
+  const roleIds = async (): Promise<Record<string, number>> =>
+    Object.fromEntries((await t.api.get('/api/v1/roles?limit=50')).body.data.map((r: { code: string; id: number }) => [r.code, r.id]));
 
   it('reports compile errors with line and column and stores nothing', async () => {
     const res = await save({ name: 'broken', kind: 'hook', target: 'customer:beforeCreate', source: 'export default function (input) {\n  return input.;\n}' });
@@ -42,7 +44,7 @@ describeEachDatabase('scripts wired into the platform', (db) => {
   });
 
   it('runs as the calling user: a hook script cannot write outside their scope, and the whole write rolls back', async () => {
-    const roles = Object.fromEntries((await t.api.get('/api/v1/roles?limit=50')).body.data.map((r: { code: string; id: number }) => [r.code, r.id]));
+    const roles = await roleIds();
     const rep = await t.api.post('/api/v1/users', { username: 'scriptrep', displayName: 'rep' });
     await t.platform.sessions.setPassword(rep.body.id, 'Script-Rep-Pass-1');
     await t.api.post('/api/v1/userRoles', { user: rep.body.id, role: roles.salesRep });
@@ -109,7 +111,7 @@ describeEachDatabase('scripts wired into the platform', (db) => {
     await rep.login('scriptrep', 'Script-Rep-Pass-1');
     expect((await rep.get('/api/v1/x/customer-summary')).status).toBe(403);
     expect((await rep.get('/api/v1/x/no-such-endpoint')).status).toBe(404);
-    const roles = Object.fromEntries((await t.api.get('/api/v1/roles?limit=50')).body.data.map((r: { code: string; id: number }) => [r.code, r.id]));
+    const roles = await roleIds();
     expect((await t.api.post('/api/v1/roleGrants', { role: roles.salesRep, entity: 'x:customer-summary', actions: ['call'], scope: 'all' })).status).toBe(201);
     const own = (await rep.get('/api/v1/customers?count=true&limit=1')).body.meta.total;
     expect(own).toBeLessThan(total);
@@ -143,7 +145,7 @@ describeEachDatabase('scripts wired into the platform', (db) => {
 }`,
     });
     expect(saved.status).toBe(201);
-    const roles = Object.fromEntries((await t.api.get('/api/v1/roles?limit=50')).body.data.map((r: { code: string; id: number }) => [r.code, r.id]));
+    const roles = await roleIds();
     await t.api.post('/api/v1/roleGrants', { role: roles.salesRep, entity: 'x:all-customers', actions: ['call'], scope: 'all' });
     const rep = new Api(t.platform.url);
     await rep.login('scriptrep', 'Script-Rep-Pass-1');

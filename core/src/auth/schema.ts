@@ -4,9 +4,9 @@ const schema = (meta: Record<string, unknown>) => new EntitySchema(meta as unkno
 const keep = { ignoreSchemaChanges: ['default'] };
 
 /**
- * Passwords of users (the `user` entity), kept out of every API. `failed_logins` and
- * `locked_until` are from the first version; lock-out now lives in plinth_login_throttle
- * (keyed by username, so unknown usernames are locked exactly like real ones).
+ * Passwords of users (the `user` entity), kept out of every API. Lock-out lives in
+ * plinth_login_throttle (keyed by username, so unknown usernames are locked exactly like
+ * real ones).
  */
 export const credentialSchema = schema({
   name: 'PlinthCredential',
@@ -15,8 +15,6 @@ export const credentialSchema = schema({
     userId: { type: 'integer', primary: true, autoincrement: false, fieldName: 'user_id' },
     passwordHash: { type: 'string', length: 255, fieldName: 'password_hash' },
     passwordChangedAt: { type: 'string', length: 30, fieldName: 'password_changed_at' },
-    failedLogins: { type: 'integer', fieldName: 'failed_logins', default: 0, ...keep },
-    lockedUntil: { type: 'string', length: 30, fieldName: 'locked_until', nullable: true, ...keep },
     /** Set by an administrator's reset: the user must choose a new password before anything else. */
     mustChange: { type: 'integer', fieldName: 'must_change', default: 0, ...keep },
   },

@@ -169,9 +169,9 @@ export class Sessions {
   /** Write a new password hash, remember it in the history, and keep the history short. */
   private async storePassword(tx: Executor, userId: number, hash: string, mustChange: boolean): Promise<void> {
     const now = this.clock.db();
-    const done = await tx.run('UPDATE plinth_credentials SET password_hash = ?, password_changed_at = ?, must_change = ?, failed_logins = 0, locked_until = NULL WHERE user_id = ?', [hash, now, mustChange ? 1 : 0, userId]);
+    const done = await tx.run('UPDATE plinth_credentials SET password_hash = ?, password_changed_at = ?, must_change = ? WHERE user_id = ?', [hash, now, mustChange ? 1 : 0, userId]);
     if (done.affectedRows === 0) {
-      await tx.run('INSERT INTO plinth_credentials (user_id, password_hash, password_changed_at, failed_logins, must_change) VALUES (?, ?, ?, 0, ?)', [userId, hash, now, mustChange ? 1 : 0]);
+      await tx.run('INSERT INTO plinth_credentials (user_id, password_hash, password_changed_at, must_change) VALUES (?, ?, ?, ?)', [userId, hash, now, mustChange ? 1 : 0]);
     }
     const keep = Math.max(1, this.auth.passwordHistory);
     await tx.run('INSERT INTO plinth_password_history (user_id, password_hash, created_at) VALUES (?, ?, ?)', [userId, hash, now]);
