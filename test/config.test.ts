@@ -9,6 +9,7 @@ describe('configuration from the environment', () => {
     expect(c.logLevel).toBe('info');
     expect(c.adminUsername).toBe('admin');
     expect(c.demoData).toBe(true);
+    expect(c.clusterPollMs).toBe(2000);
   });
 
   it('reads MySQL and MariaDB URLs', () => {
@@ -29,6 +30,7 @@ describe('configuration from the environment', () => {
     [{ DATABASE_URL: 'mysql://root@db' }, 'DATABASE_URL must be a URL with a host and a database name'],
     [{ DEMO_DATA: 'maybe' }, 'DEMO_DATA must be true or false (got "maybe")'],
     [{ BODY_LIMIT: 'huge' }, 'BODY_LIMIT must be a size such as 512kb or 2mb'],
+    [{ CLUSTER_POLL_MS: '10' }, 'CLUSTER_POLL_MS must be an integer from 100 to 600000 (got "10")'],
     [{ ADMIN_PASSWORD: 'short' }, 'ADMIN_PASSWORD must be at least 8 characters long (got "***")'],
   ])('refuses %j with one clear line', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);

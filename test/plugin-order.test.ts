@@ -1,5 +1,5 @@
 import { orderByDependencies } from '../core/src/plugins/order';
-import { PluginError, checkManifest } from '../core/src/plugins/discovery';
+import { PluginError, checkDefinition } from '../core/src/plugins/discovery';
 
 const p = (name: string, ...dependsOn: string[]) => ({ name, dependsOn });
 
@@ -21,7 +21,7 @@ describe('plugin dependency order', () => {
 
 describe('plugin manifest check', () => {
   it('accepts a well-formed plugin', () => {
-    expect(checkManifest({ name: 'crm-x', version: '1.2.3', dependsOn: ['customers'] }, 'x').name).toBe('crm-x');
+    expect(checkDefinition({ name: 'crm-x', version: '1.2.3', dependsOn: ['customers'] }, 'x').name).toBe('crm-x');
   });
   it.each([
     [null, 'does not export a plugin'],
@@ -30,6 +30,6 @@ describe('plugin manifest check', () => {
     [{ name: 'ok', version: '1.0.0', dependsOn: 'customers' }, 'dependsOn must be a list'],
     [{ name: 'ok', version: '1.0.0', seed: 'yes' }, 'seed must be a function'],
   ])('refuses %j', (def, message) => {
-    expect(() => checkManifest(def, '/plugins/x')).toThrow(message);
+    expect(() => checkDefinition(def, '/plugins/x')).toThrow(message);
   });
 });

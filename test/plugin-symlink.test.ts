@@ -9,7 +9,7 @@ describe('plugin discovery', () => {
     try {
       fs.symlinkSync(path.resolve(__dirname, 'fixtures/missing/lonely'), path.join(dir, 'lonely'));
       fs.writeFileSync(path.join(dir, 'not-a-plugin.txt'), 'x');
-      expect(discoverPlugins(dir, { source: true }).map((p) => p.def.name)).toEqual(['lonely']);
+      expect(discoverPlugins(dir, { source: true }).map((p) => p.name)).toEqual(['lonely']);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -20,8 +20,11 @@ export type ScopeKind = 'own' | 'department' | 'departmentTree' | 'subordinates'
 export type Scope = ScopeKind | { filter: Filter };
 export const SCOPE_KINDS: readonly ScopeKind[] = ['own', 'department', 'departmentTree', 'subordinates', 'branch', 'all'];
 
-/** The roles the platform ships; plugins add their grants to them. */
-export const BUILT_IN_ROLES = ['admin', 'branchAdmin', 'departmentManager', 'salesRep', 'serviceRep', 'auditor'] as const;
+/**
+ * The roles the platform ships; plugins add their grants to them. `everyone` is held by
+ * every signed-in user without being assigned (what all may read: dictionaries, categories…).
+ */
+export const BUILT_IN_ROLES = ['admin', 'branchAdmin', 'departmentManager', 'salesRep', 'serviceRep', 'auditor', 'everyone'] as const;
 export type BuiltInRole = (typeof BUILT_IN_ROLES)[number];
 
 /** A plugin's grant to a role: these actions on this entity, for records in this scope. */

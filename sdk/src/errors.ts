@@ -8,6 +8,8 @@ export interface FieldError {
   /** The rule that failed: required, type, maxLength, pattern, enum, unique, reference… */
   rule: string;
   message: string;
+  /** Ids of the records that break the rule, when a change is refused because of existing data. */
+  records?: readonly number[];
 }
 
 export class PlinthError extends Error {

@@ -91,10 +91,25 @@ export interface EnumOption {
   label: I18nText;
 }
 
+/**
+ * A choice from a fixed list (`values`) or from a dictionary maintained at runtime
+ * (`dictionary`: its enabled item codes). Exactly one of the two is given. `multiple`
+ * holds several choices: the value is an array, kept in a join table for filtering.
+ */
 export interface EnumField extends FieldBase {
   type: 'enum';
-  values: readonly EnumOption[];
-  default?: string;
+  values?: readonly EnumOption[];
+  dictionary?: string;
+  multiple?: boolean;
+  default?: string | readonly string[];
+}
+
+/** Files from the platform's file store: the value is a file id (an array of ids when `multiple`). */
+export interface FileField extends FieldBase {
+  type: 'file';
+  multiple?: boolean;
+  /** Accepted MIME types (`image/png`, `image/*`); any when omitted. */
+  accept?: readonly string[];
 }
 
 export interface JsonField extends FieldBase {
@@ -128,6 +143,7 @@ export type FieldDef =
   | DateField
   | DateTimeField
   | EnumField
+  | FileField
   | JsonField
   | ReferenceField
   | CollectionField;
@@ -144,9 +160,17 @@ export type FieldValue<F extends FieldDef> = F extends StringField | TextField |
       : F extends BooleanField
         ? boolean
         : F extends EnumField
-          ? F['values'][number]['value']
+          ? F extends { multiple: true }
+            ? EnumValue<F>[]
+            : EnumValue<F>
+          : F extends FileField
+            ? F extends { multiple: true }
+              ? number[]
+              : number
           : F extends JsonField
             ? unknown
             : F extends CollectionField
               ? never
               : never;
+
+type EnumValue<F extends EnumField> = F extends { values: readonly (infer O)[] } ? (O extends EnumOption ? O['value'] : string) : string;

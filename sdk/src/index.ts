@@ -6,3 +6,6 @@ export * from './records';
 export * from './plugin';
 export * from './access';
 export * from './scripts';
+export * from './forms';
+export * from './custom-fields';
+export * from './manifest';

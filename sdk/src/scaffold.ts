@@ -12,8 +12,9 @@ export interface ScaffoldResult {
 }
 
 /**
- * Create `plugins/<name>` under `root`: package.json, tsconfig.json and a typed
- * `src/index.ts` with one entity, and add it to the root tsconfig references.
+ * Create `plugins/<name>` under `root`: package.json, plugin.json (the manifest),
+ * tsconfig.json and a typed `src/index.ts` with one entity, and add it to the root
+ * tsconfig references.
  */
 export function scaffoldPlugin(root: string, name: string, entity = `${camel(name)}Item`): ScaffoldResult {
   if (!PLUGIN_NAME.test(name)) throw new Error(`Plugin name "${name}" must be lower-case letters, digits or "-"`);
@@ -29,6 +30,22 @@ export function scaffoldPlugin(root: string, name: string, entity = `${camel(nam
         types: 'dist/index.d.ts',
         plinth: { source: 'src/index.ts' },
         dependencies: { '@plinth/sdk': '0.1.0' },
+      },
+      null,
+      2,
+    )}\n`,
+    'plugin.json': `${JSON.stringify(
+      {
+        $schema: '../../sdk/plugin.schema.json',
+        name,
+        version: '0.1.0',
+        label: { 'zh-CN': name, en: name },
+        engines: { plinth: '^0.1.0' },
+        dependencies: {},
+        contributes: {
+          entities: [entity],
+          menus: [{ key: `${name}.${entity.toLowerCase()}`, label: { 'zh-CN': entity, en: entity }, entity, path: `/${entity}s` }],
+        },
       },
       null,
       2,
@@ -51,6 +68,7 @@ export const ${entity} = defineEntity({
   indexes: [{ fields: ['dueDate'] }],
 });
 
+/** Name, version, dependencies and entities must agree with plugin.json (label, menus and the rest live there). */
 export default definePlugin({
   name: '${name}',
   version: '0.1.0',

@@ -3,7 +3,8 @@
  * database) run in an isolated V8 heap: no `process`, `require`, file system, network
  * or timers. Everything they can do goes through `ctx`, and each capability a script
  * uses must be declared with it (`records:read`, `records:write`, `notify`, `log`,
- * `params:read`, `scripts:call`); an undeclared one fails with code `capability`.
+ * `params:read` for parameters and dictionaries, `scripts:call`); an undeclared one fails
+ * with code `capability`.
  *
  * A script is a module whose default export is the function to run:
  *
@@ -21,6 +22,7 @@
  * Imports of anything but types are refused: a script has no modules.
  */
 import type { FieldError } from './errors';
+import type { I18nText } from './fields';
 import type { Filter, ListQuery, ListResult } from './query';
 
 /** Where a script attaches. */
@@ -61,9 +63,14 @@ export interface ScriptNotification {
   link?: string;
 }
 
+/** An enabled item of a dictionary, in the dictionary's order. */
 export interface ScriptDictionaryItem {
-  value: string | number;
-  label: string;
+  /** What records store. */
+  code: string;
+  label: I18nText;
+  /** The parent item's code, in hierarchical dictionaries. */
+  parent: string | null;
+  color: string | null;
 }
 
 export interface ScriptLog {
@@ -96,10 +103,16 @@ export interface ScriptContext {
   records<T extends ScriptRecord = ScriptRecord>(entity: string): ScriptRecords<T>;
   /** Send a notification (`notify`). */
   notify(message: ScriptNotification): Promise<void>;
-  /** System parameters and dictionaries (`params:read`). */
+  /**
+   * System parameters (`params:read`): a parameter's typed value, or null when it is not
+   * set. An unknown code, or a secret parameter the script's actor may not read, fails with `not-found`.
+   */
   readonly params: {
-    get<T = unknown>(key: string): Promise<T>;
-    dictionary(name: string): Promise<ScriptDictionaryItem[]>;
+    get<T = unknown>(code: string): Promise<T | null>;
+  };
+  /** Dictionaries (`params:read`): the enabled items of a dictionary, in order; `not-found` for an unknown code. */
+  readonly dictionaries: {
+    items(code: string): Promise<ScriptDictionaryItem[]>;
   };
   /** Run another script and get its result (`scripts:call`). */
   readonly scripts: {

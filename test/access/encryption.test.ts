@@ -46,11 +46,17 @@ describeEachDatabase('field encryption at rest', (db) => {
     await t.platform.db.run('UPDATE customers SET id_number = ?, id_number_bidx = NULL WHERE id = ?', ['440101198801012222', b.id]);
     const current = Keyring.load({ ...TEST_KEYS, ENCRYPTION_KEYS_PREVIOUS: 'c'.repeat(64) }, '/nonexistent').keyring;
     const report = await rotateEncryptedFields(t.platform.db, t.platform.meta, current);
-    expect(report).toEqual([{ entity: 'customer', field: 'idNumber', reencrypted: 2 }]);
+    expect(report).toEqual([
+      { entity: 'parameter', field: 'secretValue', reencrypted: 0 },
+      { entity: 'customer', field: 'idNumber', reencrypted: 2 },
+    ]);
     const rows = await t.platform.db.all<{ id_number: string }>('SELECT id_number FROM customers WHERE id IN (?, ?) ORDER BY id', [a.id, b.id]);
     expect(rows.map((r) => Keyring.keyOf(r.id_number))).toEqual([current.currentKeyId, current.currentKeyId]);
     expect((await t.api.get(`/api/v1/customers?filter[idNumber]=440101198801012222&fields=id`)).body.data).toEqual([{ id: b.id }]);
-    expect(await rotateEncryptedFields(t.platform.db, t.platform.meta, current)).toEqual([{ entity: 'customer', field: 'idNumber', reencrypted: 0 }]);
+    expect(await rotateEncryptedFields(t.platform.db, t.platform.meta, current)).toEqual([
+      { entity: 'parameter', field: 'secretValue', reencrypted: 0 },
+      { entity: 'customer', field: 'idNumber', reencrypted: 0 },
+    ]);
   });
 
   it('updates re-encrypt and re-index', async () => {

@@ -53,7 +53,7 @@ describeEachDatabase('OpenAPI and docs', (db) => {
     expect(res.status).toBe(200);
     const doc = res.body;
     expect(doc.openapi).toBe('3.1.0');
-    for (const path of ['/api/v1/customers', '/api/v1/customers/{id}', '/api/v1/customers/bulk', '/api/v1/customers/trash', '/api/v1/contacts/{id}/restore']) {
+    for (const path of ['/api/v1/customers', '/api/v1/customers/{id}', '/api/v1/customers/bulk', '/api/v1/customers/trash', '/api/v1/contacts/{id}/restore', '/api/v1/parameters', '/api/v1/dictionaries/{code}/items', '/api/v1/categories/tree/{kind}']) {
       expect(doc.paths).toHaveProperty([path]);
     }
     const create = doc.components.schemas.CustomerCreate;

@@ -29,6 +29,10 @@ describe('token scopes', () => {
       expect(need(m, p)).toEqual({ kind: 'credentials' });
     }
     expect(need('POST', '/customers/QUERY')).toEqual({ kind: 'needs', needs: [['customer', 'read']] });
+    expect(need('GET', '/customers/export')).toEqual({ kind: 'needs', needs: [['customer', 'read']] });
+    expect(need('POST', '/customers/export')).toEqual({ kind: 'needs', needs: [['customer', 'read']] });
+    expect(need('POST', '/customers/import/preview')).toEqual({ kind: 'needs', needs: [['customer', 'read']] });
+    expect(need('POST', '/customers/Import')).toEqual({ kind: 'needs', needs: [['customer', 'create'], ['customer', 'update']] });
   });
 
   it('allow by read, write, entity and wildcard scopes', () => {

@@ -12,6 +12,9 @@ export function testEngine(options: ScriptEngineOptions = {}): { engine: ScriptE
   const engine = new ScriptEngine({
     workers: 2,
     isolatesPerWorker: 2,
+    // These tests are about behaviour, not speed: on a loaded CI machine a replaced worker
+    // (TypeScript loader included) can take longer than the production default of 10 s.
+    queueTimeoutMs: 30_000,
     workerPath: path.join(ROOT, 'core/src/scripts/worker.ts'),
     execArgv: ['-r', path.join(__dirname, 'ts-register.js')],
     onWorkerStderr: (_pid, text) => {
@@ -112,8 +115,8 @@ export class FakeHost implements ScriptHost {
   getParam(key: string): Promise<unknown> {
     return this.track('param', () => this.params[key] ?? null);
   }
-  getDictionary(): Promise<{ value: string; label: string }[]> {
-    return this.track('dictionary', () => [{ value: 'a', label: 'A' }]);
+  getDictionaryItems(): Promise<{ code: string; label: { 'zh-CN': string; en: string }; parent: null; color: null }[]> {
+    return this.track('dictionary', () => [{ code: 'a', label: { 'zh-CN': '甲', en: 'A' }, parent: null, color: null }]);
   }
   callScript(name: string, input: unknown, caller: ScriptCaller): Promise<unknown> {
     return this.track('callScript', () => this.onCallScript(name, input, caller));

@@ -2,6 +2,9 @@ import type { Actor, Directory, DirectoryEntry, Scope } from '@plinth/sdk';
 import type { Executor } from '../data/database';
 import { AccessProfile, type GrantRow } from './profile';
 
+/** The role every signed-in user holds without being assigned it. */
+export const EVERYONE_ROLE = 'everyone';
+
 /** How long a user's computed rights are reused before being read again (other nodes' changes). */
 const TTL_MS = 5_000;
 
@@ -11,7 +14,11 @@ interface GrantRecord {
   scope: string;
   hidden_fields: string | null;
   readonly_fields: string | null;
+  grant_source: string | null;
+  role_source: string | null;
 }
+
+const GRANT_COLUMNS = 'g.entity, g.actions, g.scope, g.hidden_fields, g.readonly_fields, g.source AS grant_source, r.source AS role_source';
 
 const parse = <T>(raw: unknown, fallback: T): T => {
   if (raw === null || raw === undefined) return fallback;
@@ -38,8 +45,25 @@ export class AccessLoader {
   private readonly loading = new Map<number, Promise<AccessProfile>>();
   private generation = 0;
   private directory: Directory | null = null;
+  /** Plugins whose grants and roles apply; null: all (no plugin manager). */
+  private activeSources: ReadonlySet<string> | null = null;
 
   constructor(private readonly db: Executor) {}
+
+  /**
+   * Grants a plugin declared, and every grant of a role a plugin declared, apply only
+   * while that plugin is enabled; grants and roles an administrator made always apply.
+   */
+  useSources(enabled: ReadonlySet<string>): void {
+    this.activeSources = enabled;
+    this.invalidate();
+  }
+
+  private applies = (r: GrantRecord): boolean => {
+    const active = this.activeSources;
+    if (!active) return true;
+    return (r.grant_source === null || active.has(r.grant_source)) && (r.role_source === null || active.has(r.role_source));
+  };
 
   useDirectory(directory: Directory | null): void {
     this.directory = directory;
@@ -81,26 +105,27 @@ export class AccessLoader {
     if (hit && hit.generation === this.generation && Date.now() - hit.at < TTL_MS) return hit.profile;
     const generation = this.generation;
     const rows = await this.db.all<GrantRecord>(
-      `SELECT g.entity, g.actions, g.scope, g.hidden_fields, g.readonly_fields
+      `SELECT ${GRANT_COLUMNS}
          FROM plinth_role_grants g JOIN plinth_roles r ON r.id = g.role_id AND r.deleted_at IS NULL
         WHERE r.code = ? AND g.deleted_at IS NULL`,
       [code],
     );
-    const profile = new AccessProfile(null, false, null, rows.map(toGrant));
+    const profile = new AccessProfile(null, false, null, rows.filter(this.applies).map(toGrant));
     this.roles.set(code, { profile, at: Date.now(), generation });
     return profile;
   }
 
   private async load(userId: number): Promise<AccessProfile> {
+    // The user's roles, and `everyone`, which every signed-in user holds without assignment.
     const rows = await this.db.all<GrantRecord>(
-      `SELECT g.entity, g.actions, g.scope, g.hidden_fields, g.readonly_fields
+      `SELECT ${GRANT_COLUMNS}
          FROM plinth_role_grants g
-         JOIN plinth_user_roles ur ON ur.role_id = g.role_id AND ur.deleted_at IS NULL
          JOIN plinth_roles r ON r.id = g.role_id AND r.deleted_at IS NULL
-        WHERE ur.user_id = ? AND g.deleted_at IS NULL`,
-      [userId],
+        WHERE g.deleted_at IS NULL
+          AND (r.code = ? OR g.role_id IN (SELECT ur.role_id FROM plinth_user_roles ur WHERE ur.user_id = ? AND ur.deleted_at IS NULL))`,
+      [EVERYONE_ROLE, userId],
     );
-    const grants: GrantRow[] = rows.map(toGrant);
+    const grants: GrantRow[] = rows.filter(this.applies).map(toGrant);
     const entry = this.directory ? await this.directory.entry(userId) : await this.defaultEntry(userId);
     const principals: unknown[] = [userId];
     let who = 'to_user_id = ?';

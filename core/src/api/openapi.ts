@@ -6,6 +6,12 @@ import { FILTER_OPERATORS } from '@plinth/sdk';
 import { MAX_LIMIT, DEFAULT_LIMIT } from '../query/list';
 import { MAX_BULK } from '../services/records';
 import { authPaths, authSchemas } from './openapi-auth';
+import { basedataPaths, basedataSchemas } from './openapi-basedata';
+import { relatedAdminPaths, relatedPaths, relatedSchemas } from './openapi-related';
+import { filePaths, fileSchemas, recordFilePaths } from './openapi-files';
+import { pluginPaths, pluginSchemas } from './openapi-plugins';
+import { formPaths } from './openapi-forms';
+import { ioPaths, ioSchemas } from './openapi-io';
 
 type Json = Record<string, unknown>;
 
@@ -123,6 +129,9 @@ function entityPaths(e: EntityModel): Record<string, Json> {
     [`/api/v1/${e.plural}/{id}/restore`]: {
       post: { tags: [tag], summary: 'Restore from the recycle bin', operationId: `restore${Name}`, parameters: [idParam], responses: { 200: json(ref(Name)), ...errors } },
     },
+    ...recordFilePaths(e),
+    ...relatedPaths(e, listParameters, (items) => json({ type: 'object', properties: { data: { type: 'array', items }, meta: ref('ListMeta') }, required: ['data', 'meta'] })),
+    ...ioPaths(e, listParameters),
   };
 }
 
@@ -154,6 +163,14 @@ const commonSchemas: Json = {
 const platformPaths: Json = {
   // authentication: core/src/api/openapi-auth.ts
   ...authPaths,
+  // dictionaries and categories beyond the generic resources: core/src/api/openapi-basedata.ts
+  ...basedataPaths,
+  ...relatedAdminPaths,
+  ...filePaths,
+  // plugin administration and menus: core/src/api/openapi-plugins.ts
+  ...pluginPaths,
+  // custom forms: core/src/api/openapi-forms.ts
+  ...formPaths,
   '/api/v1/audit': {
     get: {
       tags: ['audit'], summary: 'Read the operation log (needs a grant on auditLog)', operationId: 'auditLog',
@@ -179,7 +196,7 @@ const platformPaths: Json = {
 
 /** The OpenAPI 3.1 document, derived from the metadata. */
 export function openApiDocument(meta: MetaRegistry, version: string): Json {
-  const schemas: Json = { ...commonSchemas, ...authSchemas };
+  const schemas: Json = { ...commonSchemas, ...authSchemas, ...basedataSchemas, ...relatedSchemas, ...fileSchemas, ...pluginSchemas, ...ioSchemas };
   let paths: Json = { ...platformPaths };
   for (const e of meta.all()) {
     const Name = pascal(e.name);

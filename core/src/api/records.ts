@@ -6,7 +6,7 @@ import type { RecordStore, EntityService } from '../services/records';
 import { bodyListQuery, parseId, parseListQuery } from './params';
 
 /** The version a PATCH/DELETE is conditional on: `version` in the body, or `If-Match`. */
-function expectedVersion(ctx: Context, body: Record<string, unknown> | undefined, required: boolean): number | undefined {
+export function expectedVersion(ctx: Context, body: Record<string, unknown> | undefined, required: boolean): number | undefined {
   const header = ctx.get('if-match').replace(/^W\//, '').replace(/"/g, '').trim();
   const fromBody = body?.version;
   if (fromBody !== undefined) {
@@ -25,7 +25,7 @@ function expectedVersion(ctx: Context, body: Record<string, unknown> | undefined
   return undefined;
 }
 
-function objectBody(ctx: Context): Record<string, unknown> {
+export function objectBody(ctx: Context): Record<string, unknown> {
   const body = ctx.request.body;
   if (body === undefined) throw new ValidationError([{ field: '(body)', rule: 'required', message: 'A JSON object body is required' }]);
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new ValidationError([{ field: '(body)', rule: 'type', message: 'The body must be a JSON object' }]);
@@ -48,6 +48,17 @@ export function recordRoutes(router: Router, store: () => RecordStore): void {
   });
   router.post('/:entity/query', async (ctx) => {
     ctx.body = await service(ctx).list(bodyListQuery(ctx.request.body));
+  });
+  // Type-ahead for reference fields: the records whose title contains `q`, as {id, title}.
+  router.get('/:entity/lookup', async (ctx) => {
+    const svc = service(ctx);
+    const q = typeof ctx.query.q === 'string' ? ctx.query.q.trim() : '';
+    const limit = Math.min(Math.max(Number(ctx.query.limit) || 10, 1), 50);
+    const title = svc.entity.fields.get(svc.entity.titleField)!;
+    const searchable = title.type === 'string' && !title.encrypted;
+    const filter = !q ? undefined : searchable ? { [title.name]: { contains: q } } : /^\d+$/.test(q) ? { id: Number(q) } : { id: 0 };
+    const page = await svc.list({ filter: filter as never, fields: [...new Set(['id', title.name])], sort: searchable ? [title.name, 'id'] : ['id'], limit });
+    ctx.body = { data: page.data.map((r) => ({ id: r.id, title: r[title.name] ?? String(r.id) })) };
   });
   router.get('/:entity/trash', async (ctx) => {
     ctx.body = await service(ctx).list(parseListQuery(ctx.query), { trash: true });

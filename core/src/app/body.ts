@@ -8,10 +8,12 @@ const JSON_TYPE = /^application\/([a-z.+-]*\+)?json$/i;
  * Parse JSON request bodies with a size limit. Bodies of other types are refused with
  * 415, oversized ones with 413, malformed JSON with 400 — before any handler runs.
  */
-export function jsonBody(limit: number) {
+export function jsonBody(limit: number, streamed: (ctx: Context) => boolean = () => false) {
   return async (ctx: Context, next: Next): Promise<void> => {
     const method = ctx.method;
     if (method !== 'POST' && method !== 'PUT' && method !== 'PATCH' && method !== 'DELETE') return next();
+    // Uploads: the route reads the body itself, as a stream with its own limit.
+    if (streamed(ctx)) return next();
     const length = ctx.request.length;
     const hasBody = (length !== undefined && length > 0) || ctx.get('transfer-encoding') !== '';
     if (!hasBody) return next();

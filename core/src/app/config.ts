@@ -16,11 +16,15 @@ export interface Config {
   database: DatabaseConfig;
   logLevel: LogLevel;
   pluginsDir: string;
+  /** Install and enable, at start, plugins found in pluginsDir that the database has never seen (PLUGINS_AUTO_INSTALL). */
+  pluginsAutoInstall: boolean;
   demoData: boolean;
   adminUsername: string;
   adminPassword: string;
   /** Maximum accepted request body, in bytes. */
   bodyLimit: number;
+  /** Largest file accepted by POST /api/v1/files, in bytes. */
+  uploadLimit: number;
   sessionTtlSeconds: number;
   // ---- authentication (core/src/auth) ---------------------------------------------
   /** Honour X-Forwarded-For/-Proto from one proxy hop in front (TRUST_PROXY). */
@@ -28,6 +32,13 @@ export interface Config {
   /** Redis for sessions and revocation messages across nodes; null: the database only. */
   redis: RedisConfig | null;
   auth: AuthConfig;
+  /** How often a node reads the change counters other nodes bump (CLUSTER_POLL_MS); with Redis only a safety net. */
+  clusterPollMs: number;
+  // ---- import and export (core/src/io) ---------------------------------------------
+  /** Largest spreadsheet an import accepts, in bytes (IMPORT_MAX_BYTES). */
+  importMaxBytes: number;
+  /** Most data rows in one imported file (IMPORT_MAX_ROWS). */
+  importMaxRows: number;
 }
 
 export interface RedisConfig {
@@ -91,14 +102,15 @@ function boolean(env: Env, name: string, fallback: boolean): boolean {
 
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
-const SIZE_UNITS: Record<string, number> = { '': 1, b: 1, kb: 1024, mb: 1024 ** 2 };
+const SIZE_UNITS: Record<string, number> = { '': 1, b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 };
 
-function size(env: Env, name: string, fallback: number): number {
+function size(env: Env, name: string, fallback: number, max = 1024 ** 3): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
-  const m = /^(\d+)\s*(b|kb|mb)?$/i.exec(raw.trim());
-  if (!m || Number(m[1]) === 0) throw new ConfigError(name, 'a size such as 512kb or 2mb', raw);
-  return Number(m[1]) * SIZE_UNITS[(m[2] ?? '').toLowerCase()];
+  const m = /^(\d+)\s*(b|kb|mb|gb)?$/i.exec(raw.trim());
+  const value = m ? Number(m[1]) * SIZE_UNITS[(m[2] ?? '').toLowerCase()] : 0;
+  if (!m || value === 0 || value > max) throw new ConfigError(name, `a size such as 512kb or 2mb, at most ${max / 1024 ** 2} mb`, raw);
+  return value;
 }
 
 function database(env: Env, dataDir: string): DatabaseConfig {
@@ -196,13 +208,18 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     database: database(env, dataDir),
     logLevel,
     pluginsDir: path.resolve(cwd, env.PLUGINS_DIR || 'plugins'),
+    pluginsAutoInstall: boolean(env, 'PLUGINS_AUTO_INSTALL', true),
     demoData: boolean(env, 'DEMO_DATA', true),
     adminUsername,
     adminPassword,
     bodyLimit: size(env, 'BODY_LIMIT', 1024 * 1024),
+    uploadLimit: size(env, 'UPLOAD_LIMIT', 20 * 1024 ** 2, 2 * 1024 ** 3),
     sessionTtlSeconds: integer(env, 'SESSION_TTL', 8 * 3600, 60, 90 * 24 * 3600),
     trustProxy: boolean(env, 'TRUST_PROXY', false),
     redis: redis(env),
     auth: authConfig(env),
+    clusterPollMs: integer(env, 'CLUSTER_POLL_MS', 2_000, 100, 600_000),
+    importMaxBytes: size(env, 'IMPORT_MAX_BYTES', 50 * 1024 ** 2),
+    importMaxRows: integer(env, 'IMPORT_MAX_ROWS', 200_000, 1, 5_000_000),
   };
 }

@@ -50,9 +50,11 @@ export interface HttpParts {
   onDenied?: Parameters<typeof errorHandler>[1];
   /** Honour X-Forwarded-* from one proxy hop (client address = the last X-Forwarded-For entry). */
   trustProxy?: boolean;
+  /** Requests whose body their route streams itself (uploads), skipped by the JSON body parser. */
+  streamed?: (ctx: Context) => boolean;
 }
 
-export function createHttpApp({ log, bodyLimit, root, api, onDenied, trustProxy }: HttpParts): Koa {
+export function createHttpApp({ log, bodyLimit, root, api, onDenied, trustProxy, streamed }: HttpParts): Koa {
   const app = new Koa();
   app.proxy = trustProxy ?? process.env.TRUST_PROXY === 'true';
   // Only the entry our own proxy appended counts: earlier ones are whatever the client sent.
@@ -61,7 +63,7 @@ export function createHttpApp({ log, bodyLimit, root, api, onDenied, trustProxy 
   app.use(requestLog(log));
   app.use(securityHeaders);
   app.use(errorHandler(log, onDenied));
-  app.use(jsonBody(bodyLimit));
+  app.use(jsonBody(bodyLimit, streamed));
   app.use(root.routes());
   app.use(root.allowedMethods());
   app.use(api.routes());

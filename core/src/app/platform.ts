@@ -9,17 +9,18 @@ import { PLATFORM_VERSION } from './version';
 import { createLogger, pluginLogger, type Logger } from './logger';
 import { createHttpApp } from './http';
 import { healthRoutes } from './health';
-import { discoverPlugins, type LoadedPlugin } from '../plugins/discovery';
-import { orderByDependencies } from '../plugins/order';
-import { pluginStateSchema, readPluginStates, recordInstalled, recordSeeded, recordVersion } from '../plugins/state';
+import { discoverPlugins } from '../plugins/discovery';
+import { pluginMigrationSchema, pluginStateSchema } from '../plugins/state';
+import { PluginManager } from '../plugins/manager';
+import { pluginWiring } from '../plugins/wiring';
+import { pluginHost } from '../plugins/host';
 import { MetaRegistry } from '../meta/registry';
 import { Database } from '../data/database';
-import { entitySchemas } from '../data/schema';
 import { AUTH_SCHEMAS } from '../auth/schema';
 import { AccessLoader } from '../access/loader';
 import { AuditLog, auditSchema } from '../audit/log';
 import { syncRolesAndGrants } from '../access/seed';
-import { systemPlugin } from '../system/plugin';
+import { SYSTEM_MANIFEST, systemPlugin } from '../system/plugin';
 import { Keyring } from '../crypto/keyring';
 import { ScriptEngine, type ScriptEngineOptions } from '../scripts/engine';
 import { ScriptRepository } from '../scripts/repository';
@@ -30,16 +31,47 @@ import { scriptRoutes } from '../api/scripts';
 import { scriptEndpointRoutes } from '../api/script-endpoints';
 import { JobScheduler, jobFireSchema } from '../jobs/scheduler';
 import { EventBus } from '../jobs/events';
-import { PluginError } from '../plugins/discovery';
 import { Sessions } from '../auth/sessions';
 import { RecordStore } from '../services/records';
 import { ServiceDataContext } from '../services/context';
 import { recordRoutes } from '../api/records';
 import { PUBLIC_AUTH_PATHS, authRoutes, requireActor } from '../api/auth';
-import { pluginRoutes } from '../api/ext';
+import { entityGate, extRoutes } from '../api/ext';
+import { pluginAdminRoutes } from '../api/plugins';
+import { menuRoutes } from '../api/menus';
+import { Menus } from '../menus/menus';
+import { menuOverlaySchema } from '../menus/overlays';
+import { menuOverlaySection } from '../menus/package-section';
 import { openApiDocument } from '../api/openapi';
 import { docsRoutes } from '../api/docs';
 import { auditRoutes } from '../api/audit';
+import { Signals, signalSchema } from '../cluster/signals';
+import { metaRoutes } from '../api/meta';
+import { customFieldRoutes } from '../api/custom-fields';
+import { packageRoutes } from '../api/packages';
+import { Packages } from '../packages/packages';
+import { PLATFORM_RECORD_SECTIONS } from '../packages/records';
+import { scriptSection } from '../packages/scripts';
+import { fieldDictionaryUses } from '../custom/dictionary-uses';
+import { MetaRuntime } from '../meta/runtime';
+import { CustomFields } from '../custom/fields';
+import { customFieldSchema, fieldOverlaySchema } from '../custom/store';
+import { BaseData } from '../basedata';
+import { baseDataRoutes } from '../api/basedata';
+import { relatedRoutes } from '../api/related';
+import { declaredTabs, setupRelatedTabs, type RelatedTabs } from '../related';
+import { fileSchemas } from '../files/schema';
+import { DatabaseFileStore, type FileStore } from '../files/store';
+import { fileRoutes, isUpload } from '../api/files';
+import { FormService } from '../forms/service';
+import { formSchemas } from '../forms/repository';
+import { FormRecords, dataFormGuard } from '../forms/records';
+import { RuntimeDataForms, dataFormEntities } from '../forms/runtime';
+import { formDictionaryUses } from '../forms/usage';
+import { formSection } from '../forms/package';
+import { validTimeZone } from '../forms/submission';
+import { formRoutes } from '../api/forms';
+import { isImportUpload, ioRoutes } from '../api/io';
 
 export { PLATFORM_VERSION };
 
@@ -71,29 +103,67 @@ export class Platform {
     readonly meta: MetaRegistry,
     readonly store: RecordStore,
     readonly sessions: Sessions,
-    readonly plugins: readonly PluginDef[],
+    /** Which plugins run; their lifecycle while the platform runs. */
+    readonly pluginManager: PluginManager,
     readonly app: Koa,
     readonly scripts: ScriptRuntime,
     private readonly jobs: JobScheduler,
+    /** "Reload X" messages between the nodes (Redis, else a database poll). */
+    readonly signals: Signals,
+    readonly runtime: MetaRuntime,
+    readonly customFields: CustomFields,
+    /** Dictionaries, category trees and system parameters. */
+    readonly basedata: BaseData,
+    /** Sections of configuration packages; modules with admin-made definitions register theirs. */
+    readonly packages: Packages,
+    readonly related: RelatedTabs,
+    /** Uploaded files (metadata and contents); file fields hold their ids. */
+    readonly files: FileStore,
+    /** Custom form definitions (the flow engine reads workflow forms here). */
+    readonly forms: FormService,
   ) {}
+
+  get dictionaries() {
+    return this.basedata.dictionaries;
+  }
+
+  get parameters() {
+    return this.basedata.parameters;
+  }
+
+  /** The enabled plugins, the system first, each after what it depends on. */
+  get plugins(): readonly PluginDef[] {
+    return this.pluginManager.enabled();
+  }
 
   static async start(config: Config, options: PlatformOptions = {}): Promise<Platform> {
     const log = options.logger ?? createLogger(config.logLevel);
-    const loaded: LoadedPlugin[] = discoverPlugins(config.pluginsDir, { source: options.pluginSource, only: options.plugins });
-    if (loaded.some((p) => p.def.name === 'system')) throw new PluginError('The plugin name "system" is reserved for the platform');
+    // Manifests only: no plugin code runs before the database says which plugins are enabled.
+    const pluginPackages = discoverPlugins(config.pluginsDir, { source: options.pluginSource, only: options.plugins });
     let access: AccessLoader | null = null;
-    const plugins: PluginDef[] = [systemPlugin(() => access?.invalidate()), ...orderByDependencies(loaded.map((p) => p.def))];
+    const system = systemPlugin(() => access?.invalidate());
     const meta = new MetaRegistry();
-    for (const plugin of plugins) for (const entity of plugin.entities ?? []) meta.add(plugin.name, entity);
-    for (const plugin of plugins) for (const ext of plugin.extend ?? []) meta.extend(plugin.name, ext);
-    meta.validate();
 
     let sessions: Sessions | null = null;
-    const db = await Database.open(config.database, [...AUTH_SCHEMAS, pluginStateSchema, auditSchema, ...scriptSchemas(config.database.kind), jobFireSchema, ...entitySchemas(meta, config.database.kind)]);
+    let signals: Signals | null = null;
+    const db = await Database.open(config.database, [
+      ...AUTH_SCHEMAS, pluginStateSchema, pluginMigrationSchema, auditSchema(config.database.kind), ...scriptSchemas(config.database.kind), jobFireSchema, signalSchema,
+      customFieldSchema, fieldOverlaySchema, ...fileSchemas(config.database.kind), ...formSchemas(config.database.kind), menuOverlaySchema,
+    ]);
     try {
+      // The platform's own tables first; the entities' tables come with the whole metadata
+      // (custom fields included), so a sync never sees a custom column as one to drop an index of.
       await db.syncSchema();
+      signals = await Signals.start(db, { redis: config.redis, pollMs: config.clusterPollMs, log });
+      // The enabled plugins (and those to install or upgrade now) from the database's plugin states.
+      const plugins = await PluginManager.load({
+        db, packages: pluginPackages, system, systemManifest: SYSTEM_MANIFEST, platformVersion: PLATFORM_VERSION, autoInstall: config.pluginsAutoInstall, demo: config.demoData, log, signals,
+      });
+      // Custom fields and overlays join the plugins' metadata; other nodes' changes arrive as signals.
+      const runtime = new MetaRuntime(meta, db, () => plugins.enabled(), signals, log);
+      runtime.addSource('forms', dataFormEntities);
+      await runtime.start();
       access = new AccessLoader(db);
-      const hooks = plugins.filter((p) => p.hooks).map((p) => ({ plugin: p.name, hooks: p.hooks!, log: pluginLogger(log.child({ plugin: p.name })) }));
       let keyring = options.keyring;
       if (!keyring) {
         const loaded = Keyring.load(process.env, config.dataDir);
@@ -101,59 +171,55 @@ export class Platform {
         keyring = loaded.keyring;
       }
       const events = new EventBus((err, event) => log.error({ event: event.event, id: event.id, err: String(err) }, 'event listener failed'));
-      const store = new RecordStore(meta, db, access, hooks, new AuditLog(db), keyring, events);
+      const basedata = new BaseData(db, keyring);
+      const store = new RecordStore(meta, db, access, [], new AuditLog(db), keyring, events, basedata.dictionaries);
+      const files = new DatabaseFileStore(db);
+      store.files = files;
+      basedata.attach(store, pluginLogger(log.child({ plugin: 'basedata' })), signals);
+      basedata.usage.add(fieldDictionaryUses(meta));
       // auth: sessions in the database, or in Redis when REDIS_URL is set
       sessions = new Sessions(db, { ttlSeconds: config.sessionTtlSeconds, auth: config.auth, audit: store.audit });
       await sessions.start(config.redis, log);
       const bootstrap: Actor = { userId: null, username: 'system', isAdmin: true };
       await sessions.ensureAdmin(config.adminUsername, config.adminPassword, (tx, data) => store.service('user', bootstrap, tx).create(data));
       const admin = await sessions.adminActor(config.adminUsername);
-      const providers = plugins.filter((p) => p.directory);
-      if (providers.length > 1) throw new PluginError(`Only one plugin may provide the directory; found ${providers.map((p) => p.name).join(', ')}`);
-      if (providers[0]) {
-        const directory = providers[0].directory!(new ServiceDataContext(store, admin, db, true));
-        access.useDirectory(directory);
-        const changed = () => {
-          directory.invalidate?.();
-          access?.invalidate();
-        };
-        const watch = { afterCreate: changed, afterUpdate: changed, afterDelete: changed };
-        store.hooks.add({ plugin: 'access', hooks: Object.fromEntries((directory.entities ?? []).map((e) => [e, watch])), log: pluginLogger(log) });
-      }
-      await Platform.installPlugins(plugins, db, store, admin, config.demoData, log);
-      await syncRolesAndGrants(store, db, plugins, admin);
-      const scripts = Platform.wireScripts(options.scripts ?? {}, db, meta, store, log);
+      // Hooks, grants in force and the directory follow the enabled plugins; seeds and upgrades run in settle.
+      const wire = pluginWiring(() => store, access, admin, log);
+      wire(plugins.enabled());
+      const host = pluginHost({ runtime, db, store: () => store, admin, wire, syncAccess: (ps, tx, all) => syncRolesAndGrants(store, tx, ps, admin, all) });
+      plugins.onChange(host.follow);
+      const related = setupRelatedTabs(() => store, plugins.enabled(), pluginLogger(log.child({ plugin: 'related' })));
+      plugins.onChange((enabled) => related.useDeclared(declaredTabs(enabled, store.meta)));
+      await plugins.settle(host);
+      await basedata.reload();
+      const scripts = Platform.wireScripts(options.scripts ?? {}, db, meta, store, log, basedata);
       // Hook lists are read at every record write, inside its transaction: load them now.
       await Promise.all((['hook', 'job', 'endpoint'] as const).map((kind) => scripts.find(kind)));
-      const app = Platform.buildApp(config, log, db, meta, store, sessions, plugins, scripts);
+      const customFields = new CustomFields(runtime, db, store.audit, () => basedata.dictionaries);
+      const packages = new Packages(runtime, db, store.audit);
+      packages.registerRecords(() => store, admin, PLATFORM_RECORD_SECTIONS);
+      packages.register(scriptSection(scripts));
+      const dictionaryValues = (code: string) => basedata.dictionaries.values(code);
+      const forms = new FormService({
+        db, audit: store.audit, access, entities: new RuntimeDataForms(runtime, db),
+        context: () => ({ entityExists: (name) => meta.get(name) !== undefined, dictionaryExists: (code) => dictionaryValues(code) !== undefined }),
+      });
+      basedata.usage.add(formDictionaryUses(db));
+      packages.register(formSection(runtime, db, dictionaryValues));
+      store.hooks.addForEveryEntity({ plugin: 'forms', hooks: dataFormGuard(() => store), log: pluginLogger(log.child({ plugin: 'forms' })) });
+      const menus = new Menus(db, () => plugins.servedManifests(), access, store.audit, signals);
+      packages.register(menuOverlaySection(menus));
+      const app = Platform.buildApp(config, log, db, meta, store, sessions, plugins, scripts, customFields, basedata, packages, related, files, forms, menus);
       const jobs = new JobScheduler(scripts, store, db, admin, log);
       await jobs.start();
-      const platform = new Platform(config, log, db, meta, store, sessions, plugins, app, scripts, jobs);
+      const platform = new Platform(config, log, db, meta, store, sessions, plugins, app, scripts, jobs, signals, runtime, customFields, basedata, packages, related, files, forms);
       if (options.listen !== false) await platform.listen();
       return platform;
     } catch (err) {
+      await signals?.close();
       await sessions?.close();
       await db.close();
       throw err;
-    }
-  }
-
-  /** Record each plugin in the database and run its seed the first time, in one transaction. */
-  private static async installPlugins(plugins: readonly PluginDef[], db: Database, store: RecordStore, admin: Actor, demo: boolean, log: Logger): Promise<void> {
-    const states = await readPluginStates(db);
-    for (const plugin of plugins) {
-      const state = states.get(plugin.name);
-      if (!state) await recordInstalled(db, plugin.name, plugin.version);
-      else if (state.version !== plugin.version) await recordVersion(db, plugin.name, plugin.version);
-      if (state?.seededAt || !plugin.seed) continue;
-      const started = Date.now();
-      const seed = plugin.seed;
-      await db.transaction(async (tx) => {
-        const data = new ServiceDataContext(store, admin, tx);
-        await seed({ actor: admin, records: (e) => data.records(e), transaction: (fn) => data.transaction(fn), can: (e, a, id) => data.can(e, a, id), demo, log: pluginLogger(log.child({ plugin: plugin.name })) });
-        await recordSeeded(tx, plugin.name);
-      });
-      log.info({ plugin: plugin.name, ms: Date.now() - started }, 'plugin seeded');
     }
   }
 
@@ -162,7 +228,7 @@ export class Platform {
    * A hook script acts as the user who made the change, inside the write's transaction.
    * Worker processes start on the first script run.
    */
-  private static wireScripts(options: ScriptEngineOptions, db: Database, meta: MetaRegistry, store: RecordStore, log: Logger): ScriptRuntime {
+  private static wireScripts(options: ScriptEngineOptions, db: Database, meta: MetaRegistry, store: RecordStore, log: Logger, basedata: BaseData): ScriptRuntime {
     const engine = new ScriptEngine({
       ...options,
       onHostError: (err, op, script) => log.error({ script, op, err: String(err) }, 'script host call failed'),
@@ -170,6 +236,7 @@ export class Platform {
     const runtime = new ScriptRuntime({
       engine,
       repository: new ScriptRepository(db),
+      services: basedata.scriptServices,
       onError: (err) => log.error({ err: String(err) }, 'script run log failed'),
       // A script with a service role acts with exactly that role's grants, in the caller's transaction.
       contextFor: (script, caller) =>
@@ -177,8 +244,7 @@ export class Platform {
           ? caller.withActor({ userId: null, username: `script:${script.name}`, isAdmin: false, serviceRole: script.serviceRole, origin: caller.actor.origin })
           : caller,
     });
-    const hooks = Object.fromEntries(meta.all().map((e) => [e.name, scriptEntityHooks(runtime, e.name, { dataFor: (ctx) => ctx.asCaller })]));
-    store.hooks.add({ plugin: 'scripts', hooks, log: pluginLogger(log.child({ plugin: 'scripts' })) });
+    store.hooks.addForEveryEntity({ plugin: 'scripts', hooks: (entity) => scriptEntityHooks(runtime, entity, { dataFor: (ctx) => ctx.asCaller }), log: pluginLogger(log.child({ plugin: 'scripts' })) });
     // Subscriber scripts (target `<entity>.<created|updated|deleted>`) run after the commit,
     // as the system, each in its own transaction; a failure is logged and recorded, never
     // reported to the writer.
@@ -193,33 +259,44 @@ export class Platform {
     return runtime;
   }
 
-  private static buildApp(config: Config, log: Logger, db: Database, meta: MetaRegistry, store: RecordStore, sessions: Sessions, plugins: readonly PluginDef[], scripts: ScriptRuntime): Koa {
+  private static buildApp(config: Config, log: Logger, db: Database, meta: MetaRegistry, store: RecordStore, sessions: Sessions, plugins: PluginManager, scripts: ScriptRuntime, customFields: CustomFields, basedata: BaseData, packages: Packages, related: RelatedTabs, files: FileStore, forms: FormService, menus: Menus): Koa {
     const root = new Router();
     healthRoutes(root, db, PLATFORM_VERSION);
     docsRoutes(root);
     const api = new Router({ prefix: '/api/v1' });
-    const openapi = JSON.stringify(openApiDocument(meta, PLATFORM_VERSION));
+    // The document follows the metadata: rebuilt on the first request after a change.
+    let openapi = { version: -1, json: '' };
     const publicPaths = new Set([...PUBLIC_AUTH_PATHS, '/api/v1/openapi.json']);
     api.use(requireActor(sessions, (ctx) => publicPaths.has(ctx.path), (plural) => meta.byPluralName(plural)?.name ?? null));
     api.get('/openapi.json', (ctx) => {
+      if (openapi.version !== meta.version) openapi = { version: meta.version, json: JSON.stringify(openApiDocument(meta, PLATFORM_VERSION)) };
       ctx.type = 'application/json';
-      ctx.body = openapi;
+      ctx.body = openapi.json;
     });
     const current = () => store;
     authRoutes(api, sessions, current);
-    for (const plugin of plugins) {
-      const router = pluginRoutes(plugin, current, log);
-      if (router) api.use(router.routes(), router.allowedMethods());
-    }
+    pluginAdminRoutes(api, plugins);
+    menuRoutes(api, menus);
+    extRoutes(api, plugins, current, log);
     auditRoutes(api, current);
+    metaRoutes(api, current);
+    customFieldRoutes(api, () => customFields);
+    packageRoutes(api, () => packages);
     scriptRoutes(api, scripts, current);
     scriptEndpointRoutes(api, scripts, current);
+    baseDataRoutes(api, current, basedata);
+    relatedRoutes(api, related, current);
+    fileRoutes(api, files, current, config.uploadLimit);
+    const submission = () => ({ timeZone: validTimeZone(basedata.parameters.get('system.timeZone', 'Asia/Shanghai')), dictionaries: (code: string) => basedata.dictionaries.values(code) });
+    formRoutes(api, forms, new FormRecords({ forms, store: current, submission }), submission);
+    api.use(entityGate(plugins));
+    ioRoutes(api, current, { limits: { maxBytes: config.importMaxBytes, maxRows: config.importMaxRows }, timeZone: () => submission().timeZone, log, dictionaries: basedata.dictionaries });
     recordRoutes(api, current);
     const onDenied = async (ctx: Context, err: Error) => {
       const actor = ctx.state.actor as Actor | undefined;
       if (actor) await store.audit.event(actor, { action: 'denied', detail: `${ctx.method} ${ctx.path}: ${err.message}` });
     };
-    return createHttpApp({ log, bodyLimit: config.bodyLimit, root, api, onDenied, trustProxy: config.trustProxy });
+    return createHttpApp({ log, bodyLimit: config.bodyLimit, root, api, onDenied, trustProxy: config.trustProxy, streamed: (ctx) => isUpload(ctx) || isImportUpload(ctx.path, (plural) => meta.byPluralName(plural) !== undefined) });
   }
 
   async listen(): Promise<void> {
@@ -248,6 +325,7 @@ export class Platform {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }
     await this.jobs.stop();
+    await this.signals.close();
     await this.store.events.idle();
     await this.scripts.flush();
     await this.scripts.engine.close();

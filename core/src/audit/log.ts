@@ -3,8 +3,11 @@ import type { Actor } from '@plinth/sdk';
 import type { Executor } from '../data/database';
 import { nowDb, fromDbDateTime } from '../data/codec';
 
-/** The operation log: append-only (no update or delete path exists in the API). */
-export const auditSchema = new EntitySchema({
+/**
+ * The operation log: append-only (no update or delete path exists in the API). A change
+ * of a wide record (hundreds of custom fields) outgrows MySQL's 64 KB TEXT: MEDIUMTEXT there.
+ */
+export const auditSchema = (kind: 'sqlite' | 'mysql') => new EntitySchema({
   name: 'PlinthAudit',
   tableName: 'plinth_audit_log',
   properties: {
@@ -17,7 +20,7 @@ export const auditSchema = new EntitySchema({
     action: { type: 'string', length: 32 },
     entity: { type: 'string', length: 64, nullable: true, ignoreSchemaChanges: ['default'] },
     recordId: { type: 'integer', fieldName: 'record_id', nullable: true, ignoreSchemaChanges: ['default'] },
-    changes: { type: 'text', nullable: true, ignoreSchemaChanges: ['default'] },
+    changes: { type: 'text', columnType: kind === 'mysql' ? 'mediumtext' : 'text', nullable: true, ignoreSchemaChanges: ['default'] },
     detail: { type: 'string', length: 500, nullable: true, ignoreSchemaChanges: ['default'] },
   },
   indexes: [

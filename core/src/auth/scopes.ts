@@ -88,7 +88,9 @@ export function requirementOf(method: string, apiPath: string, body: unknown, en
   const one = (action: string): Requirement => ({ kind: 'needs', needs: [[entity, action]] });
   if (safe) return one('read');
   if (seg.length === 1) return method === 'POST' ? one('create') : generic;
-  if (seg.length === 2 && seg[1] === 'query' && method === 'POST') return one('read');
+  if (seg.length === 2 && (seg[1] === 'query' || seg[1] === 'export') && method === 'POST') return one('read');
+  if (seg.length === 3 && seg[1] === 'import' && seg[2] === 'preview' && method === 'POST') return one('read');
+  if (seg.length === 2 && seg[1] === 'import' && method === 'POST') return { kind: 'needs', needs: [[entity, 'create'], [entity, 'update']] };
   if (seg.length === 2 && seg[1] === 'bulk' && method === 'POST') {
     const b = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
     const needs = ACTIONS.filter((a) => a !== 'read' && Array.isArray(b[a]) && (b[a] as unknown[]).length > 0).map((a) => [entity, a] as const);

@@ -21,6 +21,7 @@ export function nowDb(): string {
 /** Database value → API value for one field. Decimals come back as strings that differ by driver. */
 export function decode(field: FieldModel, value: unknown): unknown {
   if (value === null || value === undefined) return null;
+  if (field.multiple) return typeof value === 'string' ? JSON.parse(value) : value;
   switch (field.type) {
     case 'boolean':
       return value === 1 || value === true || value === '1';
@@ -28,6 +29,7 @@ export function decode(field: FieldModel, value: unknown): unknown {
     case 'money':
     case 'integer':
     case 'reference':
+    case 'file':
       return typeof value === 'number' ? value : Number(value);
     case 'datetime':
       return fromDbDateTime(value);
@@ -41,6 +43,7 @@ export function decode(field: FieldModel, value: unknown): unknown {
 /** API value (already validated) → database parameter. */
 export function encode(field: FieldModel, value: unknown): unknown {
   if (value === null || value === undefined) return null;
+  if (field.multiple) return JSON.stringify(value);
   switch (field.type) {
     case 'boolean':
       return value ? 1 : 0;
@@ -55,7 +58,7 @@ export function encode(field: FieldModel, value: unknown): unknown {
 
 /** Build a row decoder for a fixed list of fields; rows come back keyed by API name (`AS` in the SELECT). */
 export function rowDecoder(fields: readonly FieldModel[], decrypt: ((stored: string) => string) | null): (row: Row) => Record<string, unknown> {
-  const plain = fields.map((f) => ({ name: f.name, field: f, encrypted: f.encrypted, passthrough: f.type === 'string' || f.type === 'text' || f.type === 'enum' || f.type === 'date' }));
+  const plain = fields.map((f) => ({ name: f.name, field: f, encrypted: f.encrypted, passthrough: !f.multiple && (f.type === 'string' || f.type === 'text' || f.type === 'enum' || f.type === 'date') }));
   return (row) => {
     const out: Record<string, unknown> = {};
     for (const p of plain) {

@@ -1,10 +1,16 @@
 import type { EntitySchema } from '@mikro-orm/core';
-import type { Knex } from '@mikro-orm/knex';
+import { SchemaComparator, type Knex } from '@mikro-orm/knex';
 import type { DatabaseConfig } from '../app/config';
 import { mysqlDialect, sqliteDialect, type Dialect } from './dialect';
 import { SqliteExecutor } from './sqlite';
 
 export type Row = Record<string, unknown>;
+
+// MikroORM's schema diff takes a column that disappeared and one that appeared with the
+// same definition for a rename and renames it, so the data of a removed field would move
+// into an unrelated new one. A sync here never renames: an old column stays with its data
+// (a plugin migration copies it with `schema.renameField`).
+(SchemaComparator.prototype as unknown as { detectColumnRenamings(): void }).detectColumnRenamings = () => undefined;
 
 export interface RunResult {
   affectedRows: number;
@@ -42,9 +48,11 @@ export class CommitCallbacks {
 
 interface OrmLike {
   em: { getConnection(): { getKnex(): Knex } };
+  discoverEntity(entities: EntitySchema[], reset?: string[]): void;
+  getMetadata(): { has(name: string): boolean };
   getSchemaGenerator(): {
     updateSchema(options?: { safe?: boolean; dropTables?: boolean }): Promise<void>;
-    getUpdateSchemaSQL(options?: { safe?: boolean; dropTables?: boolean }): Promise<string>;
+    getUpdateSchemaSQL(options?: { safe?: boolean; dropTables?: boolean; wrap?: boolean }): Promise<string>;
     dropDatabase(name?: string): Promise<void>;
   };
   close(force?: boolean): Promise<void>;
@@ -82,6 +90,28 @@ class KnexExecutor implements Executor {
       return result;
     });
   }
+}
+
+const ADD_COLUMN = /^(alter table `([^`]+)` add column `([^`]+)` .*?)( constraint `([^`]+)` references .*)?$/;
+
+/**
+ * MikroORM 6.6's SQLite differ, adding several columns to a table at once, can put a new
+ * foreign key's `constraint … references …` clause on another of the new columns (seen:
+ * on the first one). Each clause is named `<table>_<column>_foreign`: move it to its column.
+ */
+export function reattachSqliteForeignKeys(statements: readonly string[]): string[] {
+  const clauses = new Map<string, string>();
+  const parsed = statements.map((s) => {
+    const m = ADD_COLUMN.exec(s);
+    if (m?.[4]) clauses.set(m[5], m[4]);
+    return m ? { table: m[2], column: m[3], bare: m[1] } : null;
+  });
+  return statements.map((s, i) => {
+    const p = parsed[i];
+    if (!p) return s;
+    const clause = clauses.get(`${p.table}_${p.column}_foreign`);
+    return clause ? `${p.bare}${clause}` : p.bare;
+  });
 }
 
 /**
@@ -131,6 +161,23 @@ export class Database implements Executor {
   /** Create missing tables, columns and indexes. Never drops anything (data outlives plugins). */
   async syncSchema(): Promise<void> {
     await this.orm.getSchemaGenerator().updateSchema({ safe: true, dropTables: false });
+  }
+
+  /**
+   * The statements that bring the database up to `schemas` (which replace the schemas of
+   * the same names; the others stay): additive only — tables, columns, indexes — never a
+   * drop of a table or column. Run them with `runDdl`.
+   */
+  async schemaChangesFor(schemas: EntitySchema[]): Promise<string[]> {
+    const metadata = this.orm.getMetadata();
+    const names = schemas.map((s) => s.meta.className);
+    this.orm.discoverEntity(schemas, names.filter((n) => metadata.has(n)));
+    const sql = await this.orm.getSchemaGenerator().getUpdateSchemaSQL({ safe: true, dropTables: false, wrap: false });
+    const statements = sql
+      .split(/;\s*\n/)
+      .map((s) => s.trim().replace(/;$/, ''))
+      .filter((s) => s !== '' && !/^set (names|foreign_key_checks)/i.test(s) && !/^pragma /i.test(s));
+    return this.config.kind === 'sqlite' ? reattachSqliteForeignKeys(statements) : statements;
   }
 
   /** The DDL a sync would run now; empty when the database matches the metadata. */

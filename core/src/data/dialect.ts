@@ -45,7 +45,8 @@ export const sqliteDialect: Dialect = {
   classify(err) {
     const e = asDriverError(err);
     const message = e.message ?? '';
-    const unique = /UNIQUE constraint failed: ([^\s]+)/.exec(message);
+    // "UNIQUE constraint failed: t.a, t.b" for a composite index
+    const unique = /UNIQUE constraint failed: ([^\s,]+(?:,\s*[^\s,]+)*)/.exec(message);
     if (e.code === 'SQLITE_CONSTRAINT_UNIQUE' || e.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || unique) {
       const cols = unique ? unique[1].split(',').map((s) => s.trim()) : [];
       const table = cols[0]?.split('.')[0] ?? null;

@@ -126,7 +126,7 @@ export class EntityRepository {
   }
 
   /** Column/value pairs of one field; an encrypted one writes its ciphertext and blind index. */
-  private columnValues(f: FieldModel, v: unknown): [string, unknown][] {
+  columnValues(f: FieldModel, v: unknown): [string, unknown][] {
     if (!f.encrypted) return [[f.column, encode(f, v)]];
     if (!this.keyring) throw new Error(`Field ${this.entity.name}.${f.name} is encrypted but no keyring is configured`);
     if (v === null || v === undefined) return [[f.column, null], [f.indexColumn, null]];
@@ -143,7 +143,23 @@ export class EntityRepository {
       }
     }
     const res = await db.run(`INSERT INTO ${this.table} (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`, params);
+    await this.writeJoinRows(db, res.insertId, values, false);
     return res.insertId;
+  }
+
+  /** Mirror multi-valued fields into their join tables (the record's column holds the array). */
+  private async writeJoinRows(db: Executor, id: number, values: ReadonlyMap<FieldModel, unknown>, replace: boolean): Promise<void> {
+    for (const [f, v] of values) {
+      if (!f.multiple) continue;
+      const table = this.q(f.joinTable);
+      if (replace) await db.run(`DELETE FROM ${table} WHERE ${this.q('record_id')} = ?`, [id]);
+      const list = Array.isArray(v) ? v : [];
+      if (list.length === 0) continue;
+      await db.run(
+        `INSERT INTO ${table} (${this.q('record_id')}, ${this.q('value')}, ${this.q('position')}) VALUES ${list.map(() => '(?, ?, ?)').join(', ')}`,
+        list.flatMap((value, i) => [id, value, i]),
+      );
+    }
   }
 
   /** Conditional update: only when the version still matches. Returns whether a row changed. */
@@ -160,7 +176,9 @@ export class EntityRepository {
       `UPDATE ${this.table} SET ${sets.join(', ')} WHERE ${this.q('id')} = ? AND ${this.q('version')} = ? AND ${this.q('deleted_at')} IS NULL`,
       [...params, id, version],
     );
-    return res.affectedRows === 1;
+    if (res.affectedRows !== 1) return false;
+    await this.writeJoinRows(db, id, values, true);
+    return true;
   }
 
   async softDelete(db: Executor, id: number, by: number | null, at: string): Promise<boolean> {
@@ -178,7 +196,9 @@ export class EntityRepository {
 
   async purge(db: Executor, id: number): Promise<boolean> {
     const res = await db.run(`DELETE FROM ${this.table} WHERE id = ? AND deleted_at IS NOT NULL`, [id]);
-    return res.affectedRows === 1;
+    if (res.affectedRows !== 1) return false;
+    for (const f of this.entity.columns) if (f.multiple) await db.run(`DELETE FROM ${this.q(f.joinTable)} WHERE ${this.q('record_id')} = ?`, [id]);
+    return true;
   }
 
   /** Which of `ids` meet `where` (alias t). */

@@ -11,6 +11,8 @@ export const DEFAULT_STRING_LENGTH = 255;
 export const DEFAULT_TEXT_LENGTH = 65_535;
 export const MONEY_PRECISION = 15;
 export const MONEY_SCALE = 2;
+/** Enum values and dictionary item codes. */
+export const ENUM_LENGTH = 64;
 
 export function decimalShape(f: FieldModel): { precision: number; scale: number } {
   const d = f.def as { precision?: number; scale?: number };
@@ -25,8 +27,14 @@ function property(f: FieldModel, kind: 'sqlite' | 'mysql'): Property {
   const def = f.def;
   // Ciphertext is longer than the text and is never compared: a text column.
   if (f.encrypted) return { ...base, type: 'text', columnType: 'text' };
+  // Several values: a JSON array here for reads, one row each in the join table for filters.
+  if (f.multiple) return { ...base, type: 'text', columnType: 'text' };
   switch (def.type) {
     case 'string':
+      // MySQL counts a VARCHAR's full size (4 bytes a character) against its 65,535-byte row
+      // limit, a TEXT column only ~10 bytes: an admin's unindexed text fields are TEXT there,
+      // so an entity can hold hundreds of them (docs/custom-fields.md).
+      if (kind === 'mysql' && f.custom && !def.unique && !def.index) return { ...base, type: 'text', columnType: 'text' };
       return { ...base, type: 'string', length: def.length ?? DEFAULT_STRING_LENGTH };
     case 'text': {
       const max = def.maxLength ?? DEFAULT_TEXT_LENGTH;
@@ -49,7 +57,9 @@ function property(f: FieldModel, kind: 'sqlite' | 'mysql'): Property {
     case 'datetime':
       return { ...base, type: 'datetime', columnType: kind === 'mysql' ? 'datetime(3)' : 'datetime' };
     case 'enum':
-      return { ...base, type: 'string', length: 64 };
+      return { ...base, type: 'string', length: ENUM_LENGTH };
+    case 'file':
+      return { ...base, type: 'integer', unsigned: true };
     case 'json':
       // Stored as text and validated by the API: MariaDB's JSON is LONGTEXT with a CHECK
       // constraint that the schema differ keeps trying to drop on every sync.
@@ -94,6 +104,7 @@ export function entitySchema(model: EntityModel, kind: 'sqlite' | 'mysql'): Enti
     const key = f.encrypted ? `${f.name}$bidx` : f.name;
     if (d.unique) uniques.push({ properties: [key], name: uniqueIndexName(model.table, f.column) });
     else if (f.encrypted) indexes.push({ properties: [key], name: `idx_${model.table}_${f.indexColumn}` });
+    else if (f.multiple) continue;
     else if (d.index && f.type !== 'reference') indexes.push({ properties: live([f.name]), name: `idx_${model.table}_${f.column}` });
   }
   for (const index of model.indexes) {
@@ -112,6 +123,30 @@ export function entitySchema(model: EntityModel, kind: 'sqlite' | 'mysql'): Enti
   return new EntitySchema(meta);
 }
 
+/**
+ * The join table of a multi-valued field: one row per (record, value), keyed for both
+ * directions ("values of these records" and "records holding this value").
+ */
+export function joinTableSchema(model: EntityModel, f: FieldModel): EntitySchema {
+  const value = f.type === 'file' ? { type: 'integer', unsigned: true } : { type: 'string', length: ENUM_LENGTH };
+  const meta = {
+    name: `${entityClassName(model.name)}__${f.name}`,
+    tableName: f.joinTable,
+    properties: {
+      record: { type: 'integer', unsigned: true, fieldName: 'record_id', primary: true },
+      value: { ...value, fieldName: 'value', primary: true },
+      position: { type: 'integer', fieldName: 'position' },
+    },
+    indexes: [{ properties: ['value', 'record'], name: `idx_${f.joinTable}_value` }],
+  } as unknown as EntitySchemaMetadata<Record<string, unknown>>;
+  return new EntitySchema(meta);
+}
+
 export function entitySchemas(meta: MetaRegistry, kind: 'sqlite' | 'mysql'): EntitySchema[] {
-  return meta.all().map((m) => entitySchema(m, kind));
+  const out: EntitySchema[] = [];
+  for (const m of meta.all()) {
+    out.push(entitySchema(m, kind));
+    for (const f of m.columns) if (f.multiple) out.push(joinTableSchema(m, f));
+  }
+  return out;
 }

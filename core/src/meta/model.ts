@@ -17,6 +17,15 @@ export interface FieldModel {
   /** Encrypted at rest; `indexColumn` holds its blind index for equality filters. */
   encrypted: boolean;
   indexColumn: string;
+  /** Holds several values: a JSON array in `column`, mirrored row by row in `joinTable` for filtering. */
+  multiple: boolean;
+  joinTable: string;
+  /** Added by an admin at runtime (column `cf_…`), not by a plugin. */
+  custom: boolean;
+  /** Left out of forms and default list columns (still in the API). */
+  hidden: boolean;
+  /** Display order among the entity's fields. */
+  order: number;
 }
 
 export interface EntityModel {
@@ -36,6 +45,9 @@ export interface EntityModel {
   indexes: readonly IndexDef[];
 }
 
+/** Whether the entity accepts custom fields (plugins may opt out). */
+export const isCustomizable = (e: EntityModel): boolean => e.def.customizable !== false;
+
 export const snakeCase = (s: string): string => s.replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/[-\s]+/g, '_').toLowerCase();
 
 const text = (en: string, zh: string): I18nText => ({ 'zh-CN': zh, en });
@@ -44,6 +56,7 @@ const text = (en: string, zh: string): I18nText => ({ 'zh-CN': zh, en });
 export function systemFields(): FieldModel[] {
   const sys = (name: string, column: string, def: FieldDef, writable = false): FieldModel => ({
     name, column, type: def.type, label: def.label, def, system: true, writable, required: false, encrypted: false, indexColumn: '',
+    multiple: false, joinTable: '', custom: false, hidden: false, order: 0,
   });
   return [
     sys('id', 'id', { type: 'integer', label: text('ID', '编号') }),

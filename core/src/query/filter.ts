@@ -98,7 +98,7 @@ export class FilterCompiler {
 
   private condition(field: FieldModel, alias: string, condition: unknown, at: string): Sql | null {
     if (field.type === 'collection') return this.fail(at, 'not-filterable', `"${field.name}" is a collection; filter on its entity instead`);
-    const col = `${alias}.${this.dialect.quote(field.column)}`;
+    const col = field.multiple ? alias : `${alias}.${this.dialect.quote(field.column)}`;
     if (!isPlainObject(condition)) return this.operator(field, col, 'eq', condition, at);
     const parts: Sql[] = [];
     const entries = Object.entries(condition);
@@ -157,7 +157,43 @@ export class FilterCompiler {
     return c;
   }
 
+  /**
+   * A multi-valued field is matched through its join table: `eq`/`contains` hold the
+   * value, `in` holds any of them, `ne`/`nin` hold none of them, `null` holds nothing.
+   */
+  private multiOperator(field: FieldModel, alias: string, op: FilterOperator, raw: unknown, at: string): Sql | null {
+    const q = this.dialect.quote;
+    const sub = `j${++this.alias}`;
+    const exists = (cond: Sql | null, negate: boolean): Sql => ({
+      text: `${negate ? 'NOT ' : ''}EXISTS (SELECT 1 FROM ${q(field.joinTable)} ${sub} WHERE ${sub}.${q('record_id')} = ${alias}.${q('id')}${cond ? ` AND ${cond.text}` : ''})`,
+      params: cond?.params ?? [],
+    });
+    const col = `${sub}.${q('value')}`;
+    switch (op) {
+      case 'null': {
+        const flag = raw === true || raw === 'true' ? true : raw === false || raw === 'false' ? false : undefined;
+        if (flag === undefined) return this.fail(at, 'type', '"null" takes true or false');
+        return exists(null, flag);
+      }
+      case 'eq':
+      case 'contains':
+      case 'ne': {
+        if (raw === null) return exists(null, op !== 'ne');
+        const v = this.value(field, raw, at);
+        return v.ok ? exists({ text: `${col} = ?`, params: [v.value] }, op === 'ne') : null;
+      }
+      case 'in':
+      case 'nin': {
+        const inner = this.operator({ ...field, multiple: false }, col, 'in', raw, at);
+        return inner ? exists(inner, op === 'nin') : null;
+      }
+      default:
+        return this.fail(at, 'not-filterable', `"${field.name}" holds several values; use eq, ne, in, nin, contains or null`);
+    }
+  }
+
   private operator(field: FieldModel, col: string, op: FilterOperator, raw: unknown, at: string): Sql | null {
+    if (field.multiple) return this.multiOperator(field, col, op, raw, at);
     if (field.encrypted) return this.encryptedOperator(field, col, op, raw, at);
     switch (op) {
       case 'eq':

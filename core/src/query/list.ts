@@ -193,7 +193,7 @@ export class ListPlanner {
         errors.push({ field: 'sort', rule: 'unknown-field', message: `Cannot sort by "${name}": "${entity.name}" has no such field` });
         continue;
       }
-      if (!field.column || field.type === 'json' || field.type === 'text' || field.encrypted) {
+      if (!field.column || field.type === 'json' || field.type === 'text' || field.encrypted || field.multiple) {
         errors.push({ field: 'sort', rule: 'not-sortable', message: `Cannot sort by "${name}" (${field.type})` });
         continue;
       }

@@ -21,7 +21,8 @@ export function coerceFilterValue(field: FieldModel, value: unknown): Coerced {
       if (typeof value === 'number') return { ok: true, value: String(value) };
       return { ok: false, expected: 'a string' };
     case 'integer':
-    case 'reference': {
+    case 'reference':
+    case 'file': {
       const n = typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value;
       return typeof n === 'number' && Number.isSafeInteger(n) ? { ok: true, value: n } : { ok: false, expected: 'an integer' };
     }

@@ -159,8 +159,10 @@ const BOOT = String.raw`(function () {
       },
       notify: (message) => call('notify.send', [message]),
       params: freeze({
-        get: (key) => call('params.get', [key]),
-        dictionary: (name) => call('params.dictionary', [name]),
+        get: (code) => call('params.get', [code]),
+      }),
+      dictionaries: freeze({
+        items: (code) => call('dictionaries.items', [code]),
       }),
       scripts: freeze({
         call: (name, input) => call('scripts.call', [name, opt(input)]),

@@ -114,8 +114,8 @@ const OPS: Record<HostOp, OpDef> = {
       return h.notify({ to: to as number | number[], title: msg.title, body: msg.body as string | undefined, link: msg.link as string | undefined });
     },
   },
-  'params.get': { cap: 'params:read', call: (h, [k]) => h.getParam(keyArg(k, 'The parameter key')) },
-  'params.dictionary': { cap: 'params:read', call: (h, [n]) => h.getDictionary(keyArg(n, 'The dictionary name')) },
+  'params.get': { cap: 'params:read', call: (h, [k]) => h.getParam(keyArg(k, 'The parameter code')) },
+  'dictionaries.items': { cap: 'params:read', call: (h, [c]) => h.getDictionaryItems(keyArg(c, 'The dictionary code')) },
   'scripts.call': { cap: 'scripts:call', call: (h, [n, input], run) => h.callScript(keyArg(n, 'The script name'), input, run) },
 };
 

@@ -22,8 +22,8 @@ export interface ScriptHost {
   updateRecord(entity: string, id: number, patch: Record<string, unknown>, version: number): Promise<AnyRecord>;
   deleteRecord(entity: string, id: number): Promise<void>;
   notify(message: ScriptNotification): Promise<void>;
-  getParam(key: string): Promise<unknown>;
-  getDictionary(name: string): Promise<ScriptDictionaryItem[]>;
+  getParam(code: string): Promise<unknown>;
+  getDictionaryItems(code: string): Promise<ScriptDictionaryItem[]>;
   callScript(name: string, input: unknown, caller: ScriptCaller): Promise<unknown>;
 }
 
@@ -34,11 +34,15 @@ export class ScriptHostError extends PlinthError {
   }
 }
 
-/** The platform services behind notify, params and scripts.call; missing ones answer `unavailable`. */
+/**
+ * The platform services behind notify, params, dictionaries and scripts.call; missing ones
+ * answer `unavailable`. Reads get the script's data context: its actor's permissions, and
+ * the caller's transaction when there is one.
+ */
 export interface ScriptHostServices {
   notify?(message: ScriptNotification, actor: Actor): Promise<void>;
-  getParam?(key: string, actor: Actor): Promise<unknown>;
-  getDictionary?(name: string, actor: Actor): Promise<ScriptDictionaryItem[]>;
+  getParam?(code: string, data: DataContext): Promise<unknown>;
+  getDictionaryItems?(code: string, data: DataContext): Promise<ScriptDictionaryItem[]>;
   callScript?(name: string, input: unknown, caller: ScriptCaller, host: ScriptHost): Promise<unknown>;
 }
 
@@ -123,14 +127,16 @@ export class DataContextScriptHost implements ScriptHost {
     return this.services.notify(message, this.actor);
   }
 
-  getParam(key: string): Promise<unknown> {
-    if (!this.services.getParam) return Promise.reject(unavailable('Reading parameters'));
-    return this.services.getParam(key, this.actor);
+  getParam(code: string): Promise<unknown> {
+    const read = this.services.getParam;
+    if (!read) return Promise.reject(unavailable('Reading parameters'));
+    return this.serial(() => read(code, this.data));
   }
 
-  getDictionary(name: string): Promise<ScriptDictionaryItem[]> {
-    if (!this.services.getDictionary) return Promise.reject(unavailable('Reading dictionaries'));
-    return this.services.getDictionary(name, this.actor);
+  getDictionaryItems(code: string): Promise<ScriptDictionaryItem[]> {
+    const read = this.services.getDictionaryItems;
+    if (!read) return Promise.reject(unavailable('Reading dictionaries'));
+    return this.serial(() => read(code, this.data));
   }
 
   callScript(name: string, input: unknown, caller: ScriptCaller): Promise<unknown> {

@@ -15,7 +15,7 @@ export type HostOp =
   | 'records.delete'
   | 'notify.send'
   | 'params.get'
-  | 'params.dictionary'
+  | 'dictionaries.items'
   | 'scripts.call';
 
 /** API process → worker: run a script. */

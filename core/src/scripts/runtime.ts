@@ -10,7 +10,8 @@ import { SCRIPT_CAPABILITIES, SCRIPT_KINDS, type RunnableScript, type ScriptEngi
 import { DataContextScriptHost, type ScriptHostServices, type ScriptWrite } from './host';
 import { ScriptError, ScriptLimitError, ScriptRejection, ScriptUnavailableError, type ScriptDiagnostic, type ScriptLogLine, type ScriptRunStats } from './errors';
 import type { ScriptLanguage } from './compiler';
-import type { ScriptRepository, ScriptRunRecord, ScriptRunStatus, StoredScript } from './repository';
+import type { NewScriptVersion, ScriptRepository, ScriptRunRecord, ScriptRunStatus, StoredScript } from './repository';
+import type { Executor } from '../data/database';
 
 /** What an admin (or a configuration package) saves. */
 export interface ScriptDefinition {
@@ -98,6 +99,23 @@ export class ScriptRuntime {
 
   /** Validate, compile and store a new version. Throws ValidationError / ScriptCompileError. */
   async save(def: ScriptDefinition, userId: number | null = null): Promise<StoredScript> {
+    const saved = await this.options.repository.saveVersion(this.prepare(def), userId);
+    await this.invalidate(def.name);
+    return saved;
+  }
+
+  /**
+   * Store a prepared version inside `tx` (a configuration package import); the caches
+   * follow once it has committed.
+   */
+  async saveIn(tx: Executor, version: NewScriptVersion, userId: number | null): Promise<StoredScript> {
+    const saved = await this.options.repository.saveVersion(version, userId, tx);
+    tx.afterCommit(() => void this.invalidate(version.name).catch(() => undefined));
+    return saved;
+  }
+
+  /** A definition checked and compiled, ready to store. Throws ValidationError / ScriptCompileError. */
+  prepare(def: ScriptDefinition): NewScriptVersion {
     const errors: FieldError[] = [];
     if (typeof def.name !== 'string' || !NAME.test(def.name)) errors.push({ field: 'name', rule: 'pattern', message: 'A script name is lower-case letters, digits, _ . - (max 100), starting with a letter' });
     if (!SCRIPT_KINDS.includes(def.kind)) errors.push({ field: 'kind', rule: 'enum', message: `kind is one of ${SCRIPT_KINDS.join(', ')}` });
@@ -114,24 +132,19 @@ export class ScriptRuntime {
     if (def.target != null && (typeof def.target !== 'string' || def.target.length > 255)) errors.push({ field: 'target', rule: 'maxLength', message: 'target is a string of at most 255 characters' });
     if (errors.length) throw new ValidationError(errors, 'The script definition is invalid');
     const { js } = this.engine.compiler.compile(def.source, { language: def.language, name: def.name, kind: def.kind });
-    const saved = await this.options.repository.saveVersion(
-      {
-        name: def.name,
-        kind: def.kind,
-        target: def.target ?? null,
-        language: def.language,
-        source: def.source,
-        compiled: js,
-        capabilities: caps as ScriptCapability[],
-        limits: def.limits ?? null,
-        serviceRole: def.serviceRole ?? null,
-        description: def.description ?? null,
-        enabled: def.enabled,
-      },
-      userId,
-    );
-    await this.invalidate(def.name);
-    return saved;
+    return {
+      name: def.name,
+      kind: def.kind,
+      target: def.target ?? null,
+      language: def.language,
+      source: def.source,
+      compiled: js,
+      capabilities: caps as ScriptCapability[],
+      limits: def.limits ?? null,
+      serviceRole: def.serviceRole ?? null,
+      description: def.description ?? null,
+      enabled: def.enabled,
+    };
   }
 
   async setEnabled(name: string, enabled: boolean): Promise<void> {

@@ -15,19 +15,54 @@ export interface PluginHooks {
  * checks) within the same transaction; `ctx.actor` still tells who made the change.
  */
 export class HookRunner {
-  private readonly byEntity = new Map<string, { plugin: string; hooks: EntityHooks; log: Logger }[]>();
+  private byEntity = new Map<string, { plugin: string; hooks: EntityHooks; log: Logger }[]>();
+  private readonly everyEntity: { plugin: string; hooks: (entity: string) => EntityHooks; log: Logger }[] = [];
+  private readonly resolved = new Map<string, readonly { plugin: string; hooks: EntityHooks; log: Logger }[]>();
+  /** Hooks of the enabled plugins, in plugin order; they run before the platform's own. */
+  private plugins: readonly PluginHooks[] = [];
+  /** The platform's own hooks (access cache), added once. */
+  private readonly extras: PluginHooks[] = [];
 
   constructor(
     private readonly store: RecordStore,
     plugins: readonly PluginHooks[],
   ) {
-    for (const p of plugins) this.add(p);
+    this.setPlugins(plugins);
   }
 
   add(p: PluginHooks): void {
-    for (const [entity, hooks] of Object.entries(p.hooks)) {
-      this.byEntity.set(entity, [...(this.byEntity.get(entity) ?? []), { plugin: p.plugin, hooks, log: p.log }]);
+    this.extras.push(p);
+    this.index();
+  }
+
+  /** Replace the plugins' hooks (a plugin was enabled or disabled). */
+  setPlugins(plugins: readonly PluginHooks[]): void {
+    this.plugins = [...plugins];
+    this.index();
+  }
+
+  private index(): void {
+    const byEntity = new Map<string, { plugin: string; hooks: EntityHooks; log: Logger }[]>();
+    for (const p of [...this.plugins, ...this.extras]) {
+      for (const [entity, hooks] of Object.entries(p.hooks)) byEntity.set(entity, [...(byEntity.get(entity) ?? []), { plugin: p.plugin, hooks, log: p.log }]);
     }
+    this.byEntity = byEntity;
+    this.resolved.clear();
+  }
+
+  /** Hooks for every entity, present and future (entities added at runtime included), made per entity on first use. */
+  addForEveryEntity(p: { plugin: string; hooks: (entity: string) => EntityHooks; log: Logger }): void {
+    this.everyEntity.push(p);
+    this.resolved.clear();
+  }
+
+  private hooksOf(entity: string): readonly { plugin: string; hooks: EntityHooks; log: Logger }[] {
+    let list = this.resolved.get(entity);
+    if (!list) {
+      list = [...(this.byEntity.get(entity) ?? []), ...this.everyEntity.map((p) => ({ plugin: p.plugin, hooks: p.hooks(entity), log: p.log }))];
+      this.resolved.set(entity, list);
+    }
+    return list;
   }
 
   private context(entity: string, db: Executor, actor: Actor, log: Logger): HookContext {
@@ -38,7 +73,7 @@ export class HookRunner {
 
   async beforeCreate(entity: string, data: Record<string, unknown>, db: Executor, actor: Actor, at: string): Promise<Record<string, unknown>> {
     let current = data;
-    for (const h of this.byEntity.get(entity) ?? []) {
+    for (const h of this.hooksOf(entity)) {
       if (!h.hooks.beforeCreate) continue;
       const replaced = await h.hooks.beforeCreate(current, this.context(entity, db, actor, h.log));
       if (replaced) current = this.revalidate(entity, 'create', replaced, at);
@@ -47,12 +82,12 @@ export class HookRunner {
   }
 
   async afterCreate(entity: string, record: AnyRecord, db: Executor, actor: Actor): Promise<void> {
-    for (const h of this.byEntity.get(entity) ?? []) if (h.hooks.afterCreate) await h.hooks.afterCreate(record, this.context(entity, db, actor, h.log));
+    for (const h of this.hooksOf(entity)) if (h.hooks.afterCreate) await h.hooks.afterCreate(record, this.context(entity, db, actor, h.log));
   }
 
   async beforeUpdate(entity: string, before: AnyRecord, patch: Record<string, unknown>, db: Executor, actor: Actor, at: string): Promise<Record<string, unknown>> {
     let current = patch;
-    for (const h of this.byEntity.get(entity) ?? []) {
+    for (const h of this.hooksOf(entity)) {
       if (!h.hooks.beforeUpdate) continue;
       const replaced = await h.hooks.beforeUpdate({ before, patch: current }, this.context(entity, db, actor, h.log));
       if (replaced) current = this.revalidate(entity, 'update', replaced, at);
@@ -61,15 +96,15 @@ export class HookRunner {
   }
 
   async afterUpdate(entity: string, before: AnyRecord, after: AnyRecord, db: Executor, actor: Actor): Promise<void> {
-    for (const h of this.byEntity.get(entity) ?? []) if (h.hooks.afterUpdate) await h.hooks.afterUpdate({ before, after }, this.context(entity, db, actor, h.log));
+    for (const h of this.hooksOf(entity)) if (h.hooks.afterUpdate) await h.hooks.afterUpdate({ before, after }, this.context(entity, db, actor, h.log));
   }
 
   async beforeDelete(entity: string, record: AnyRecord, db: Executor, actor: Actor): Promise<void> {
-    for (const h of this.byEntity.get(entity) ?? []) if (h.hooks.beforeDelete) await h.hooks.beforeDelete(record, this.context(entity, db, actor, h.log));
+    for (const h of this.hooksOf(entity)) if (h.hooks.beforeDelete) await h.hooks.beforeDelete(record, this.context(entity, db, actor, h.log));
   }
 
   async afterDelete(entity: string, record: AnyRecord, db: Executor, actor: Actor): Promise<void> {
-    for (const h of this.byEntity.get(entity) ?? []) if (h.hooks.afterDelete) await h.hooks.afterDelete(record, this.context(entity, db, actor, h.log));
+    for (const h of this.hooksOf(entity)) if (h.hooks.afterDelete) await h.hooks.afterDelete(record, this.context(entity, db, actor, h.log));
   }
 
   /** Data a hook hands back is checked like a client's: hooks cannot write invalid records. */

@@ -18,14 +18,16 @@ import { EntityRepository, type RecordData } from '../data/repository';
 import { nowDb } from '../data/codec';
 import { uniqueIndexName } from '../data/schema';
 import { ListPlanner, QueryError, type ListPlan } from '../query/list';
-import type { Sql } from '../query/filter';
+import { join, type Sql } from '../query/filter';
 import { AccessLoader } from '../access/loader';
 import { AccessProfile } from '../access/profile';
-import { EntityValidator, createAjv } from './validation';
+import { EntityValidator, createAjv, type DictionaryLookup } from './validation';
 import { AuditLog, MASK } from '../audit/log';
 import type { Keyring } from '../crypto/keyring';
 import { HookRunner, type PluginHooks } from './hooks';
 import { EventBus } from '../jobs/events';
+import type { FileStore } from '../files/store';
+import { attachmentErrors } from '../files/attach';
 
 export const MAX_BULK = 1000;
 
@@ -61,22 +63,33 @@ export class RecordStore {
     readonly audit: AuditLog = new AuditLog(db),
     readonly keyring: Keyring | null = null,
     readonly events: EventBus = new EventBus(() => undefined),
+    dictionaries: DictionaryLookup | null = null,
   ) {
     this.planner = new ListPlanner(meta, db.dialect, keyring);
-    this.ajv = createAjv();
+    this.ajv = createAjv(dictionaries);
     this.hooks = new HookRunner(this, hooks);
-    for (const entity of meta.all()) {
-      this.repositories.set(entity.name, new EntityRepository(entity, db.dialect.quote, keyring));
-      this.validators.set(entity.name, new EntityValidator(entity, this.ajv));
-    }
   }
 
+  /** The file store file fields draw from; writes to them are checked against it (core/src/files/attach.ts). */
+  files: FileStore | null = null;
+
+  /**
+   * Compiled SQL and validators are built on first use and rebuilt when the entity's model
+   * is replaced (custom fields, overlays, plugins enabled at runtime): the metadata
+   * registry hands out a new model object for every change.
+   */
   repository(entity: string): EntityRepository {
-    return this.repositories.get(entity)!;
+    const model = this.entity(entity);
+    let repo = this.repositories.get(entity);
+    if (repo?.entity !== model) this.repositories.set(entity, (repo = new EntityRepository(model, this.db.dialect.quote, this.keyring)));
+    return repo;
   }
 
   validator(entity: string): EntityValidator {
-    return this.validators.get(entity)!;
+    const model = this.entity(entity);
+    let v = this.validators.get(entity);
+    if (v?.entity !== model) this.validators.set(entity, (v = new EntityValidator(model, this.ajv)));
+    return v;
   }
 
   entity(name: string): EntityModel {
@@ -85,11 +98,31 @@ export class RecordStore {
     return e;
   }
 
-  /** The service for one entity, acting as `actor`, running on `db` (the database or a transaction). */
-  service(entity: string, actor: Actor, db: Executor = this.db, internal = false): EntityService {
-    return new EntityService(this, this.entity(entity), actor, db, internal);
+  /**
+   * The service for one entity, acting as `actor`, running on `db` (the database or a
+   * transaction). `announcements`: hand the record events of its writes to the caller
+   * instead of queueing them on the transaction (see AnnouncementSink).
+   */
+  service(entity: string, actor: Actor, db: Executor = this.db, internal = false, announcements: AnnouncementSink | null = null): EntityService {
+    return new EntityService(this, this.entity(entity), actor, db, internal, announcements);
+  }
+
+  /** Tell the event listeners about a committed change. */
+  announce(entity: string, kind: RecordChange, record: RecordData, actor: Actor): void {
+    const event = { event: `${entity}.${kind}`, entity, id: record.id as number, record, actor: { userId: actor.userId, username: actor.username } };
+    this.events.emit(event, actor);
   }
 }
+
+export type RecordChange = 'created' | 'updated' | 'deleted';
+
+/**
+ * Takes the record events of a service's writes (which record changed, and how) instead
+ * of queueing them, record included, on the transaction until it commits. For writes of
+ * many thousand records in one transaction (imports): the caller keeps the ids and
+ * announces the records once it has committed.
+ */
+export type AnnouncementSink = (kind: RecordChange, id: number) => void;
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -109,6 +142,7 @@ export class EntityService implements RecordService<AnyRecord> {
     private readonly db: Executor,
     /** Trusted plugin code (hooks): may write readonly, computed fields. */
     private readonly internal = false,
+    private readonly announcements: AnnouncementSink | null = null,
   ) {
     this.repo = store.repository(entity.name);
   }
@@ -117,19 +151,23 @@ export class EntityService implements RecordService<AnyRecord> {
     return (this.profile ??= await this.store.access.profile(this.actor));
   }
 
-  private async plan(query: ListQuery, trash: boolean): Promise<ListPlan> {
+  /** `action`: rows must also be inside the caller's scope for it (an export lists what they may export). */
+  private async plan(query: ListQuery, trash: boolean, action = 'read'): Promise<ListPlan> {
     const access = await this.access();
-    if (!access.can(this.entity.name, 'read')) throw new ForbiddenError(`You may not read ${this.entity.name} records`);
+    for (const a of new Set(['read', action])) if (!access.can(this.entity.name, a)) throw new ForbiddenError(`You may not ${a} ${this.entity.name} records`);
+    let plan: ListPlan;
     try {
-      return this.store.planner.plan(this.entity, query, { trash, access });
+      plan = this.store.planner.plan(this.entity, query, { trash, access });
     } catch (err) {
       if (err instanceof QueryError) throw new ValidationError(err.errors, 'The query is invalid');
       throw err;
     }
+    const scope = action === 'read' ? null : this.scopeCondition(access, action);
+    return scope ? { ...plan, where: join([plan.where, scope], ' AND ') } : plan;
   }
 
-  async list(query: ListQuery = {}, options: { trash?: boolean } = {}): Promise<ListResult<AnyRecord>> {
-    const plan = await this.plan(query, options.trash === true);
+  async list(query: ListQuery = {}, options: { trash?: boolean; action?: string } = {}): Promise<ListResult<AnyRecord>> {
+    const plan = await this.plan(query, options.trash === true, options.action);
     const { rows, total } = await this.repo.list(this.db, plan);
     const more = rows.length > plan.limit;
     const page = more ? rows.slice(0, plan.limit) : rows;
@@ -195,7 +233,9 @@ export class EntityService implements RecordService<AnyRecord> {
       const ok = await svc.repo.restore(svc.db, id, svc.actor.userId, nowDb());
       if (!ok) throw new NotFoundError(`${svc.entity.name} ${id} is not in the recycle bin`);
       await svc.audit('restore', id, null);
-      return svc.visible(await svc.mapWriteError(async () => (await svc.repo.get(svc.db, id))!, ''));
+      const rec = await svc.mapWriteError(async () => (await svc.repo.get(svc.db, id))!, '');
+      svc.announce('updated', rec); // back among the live records: caches and subscribers see it again
+      return svc.visible(rec);
     });
   }
 
@@ -246,7 +286,7 @@ export class EntityService implements RecordService<AnyRecord> {
     await this.access();
     return this.db.transaction((tx) => {
       if (tx === this.db) return fn(this);
-      const svc = new EntityService(this.store, this.entity, this.actor, tx, this.internal);
+      const svc = new EntityService(this.store, this.entity, this.actor, tx, this.internal, this.announcements);
       svc.profile = this.profile;
       return fn(svc);
     });
@@ -330,9 +370,9 @@ export class EntityService implements RecordService<AnyRecord> {
   }
 
   /** Announce a change once it is committed (never one that rolled back). */
-  private announce(kind: 'created' | 'updated' | 'deleted', record: RecordData): void {
-    const event = { event: `${this.entity.name}.${kind}`, entity: this.entity.name, id: record.id as number, record, actor: { userId: this.actor.userId, username: this.actor.username } };
-    this.db.afterCommit(() => this.store.events.emit(event, this.actor));
+  private announce(kind: RecordChange, record: RecordData): void {
+    if (this.announcements) return this.announcements(kind, record.id as number);
+    this.db.afterCommit(() => this.store.announce(this.entity.name, kind, record, this.actor));
   }
 
   /** The fields that changed, before and after; sensitive values are masked. */
@@ -368,6 +408,7 @@ export class EntityService implements RecordService<AnyRecord> {
       bodies.push(await this.store.hooks.beforeCreate(this.entity.name, row, this.db, this.actor, at(i)));
     }
     await this.checkReferences(bodies, at);
+    await this.checkFiles(bodies, at);
     const now = nowDb();
     const ids: number[] = [];
     const f = (name: string) => this.entity.fields.get(name)!;
@@ -409,6 +450,7 @@ export class EntityService implements RecordService<AnyRecord> {
     if (before.version !== version) await this.explainMiss(id, version, at);
     const body = await this.store.hooks.beforeUpdate(this.entity.name, before, patch as Record<string, unknown>, this.db, this.actor, at);
     await this.checkReferences([body], () => at);
+    await this.checkFiles([body], () => at, before);
     const values = new Map<FieldModel, unknown>();
     values.set(this.entity.fields.get('updatedAt')!, nowDb());
     values.set(this.entity.fields.get('updatedBy')!, this.actor.userId);
@@ -444,6 +486,12 @@ export class EntityService implements RecordService<AnyRecord> {
     throw new ConflictError('stale-version', `${where}${this.entity.name} ${id} was changed by someone else (version ${state.version}, yours ${version}); reload and try again`, [
       { field: at ? `${at}.version` : 'version', rule: 'stale', message: `current version is ${state.version}` },
     ]);
+  }
+
+  private async checkFiles(bodies: readonly Record<string, unknown>[], at: (i: number) => string, before?: AnyRecord): Promise<void> {
+    if (!this.store.files) return;
+    const errors = await attachmentErrors(this.store.files, this.db, this.entity, this.actor, this.internal, bodies, at, before);
+    if (errors.length) throw new ValidationError(errors);
   }
 
   /**

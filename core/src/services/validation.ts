@@ -8,8 +8,21 @@ type JsonSchema = Record<string, unknown>;
 
 const INT32 = { minimum: -2_147_483_648, maximum: 2_147_483_647 };
 
+/** Most values a multi-valued field holds. */
+export const MAX_MULTIPLE = 100;
+
+/** Codes of the enabled items of a dictionary, in order; undefined for an unknown dictionary. */
+export interface DictionaryLookup {
+  values(code: string): readonly string[] | undefined;
+}
+
 /** The JSON Schema of one field's value (non-null form). Shared by validation and OpenAPI. */
 export function fieldSchema(f: FieldModel): JsonSchema {
+  const one = singleValueSchema(f);
+  return f.multiple ? { type: 'array', items: one, uniqueItems: true, maxItems: MAX_MULTIPLE } : one;
+}
+
+function singleValueSchema(f: FieldModel): JsonSchema {
   const d = f.def;
   switch (d.type) {
     case 'string': {
@@ -41,7 +54,10 @@ export function fieldSchema(f: FieldModel): JsonSchema {
     case 'datetime':
       return { type: 'string', format: 'date-time' };
     case 'enum':
-      return { type: 'string', enum: d.values.map((v) => v.value) };
+      // A dictionary's codes change at runtime: checked when validating, not compiled in.
+      return d.dictionary !== undefined ? { type: 'string', dictionary: d.dictionary } : { type: 'string', enum: d.values!.map((v) => v.value) };
+    case 'file':
+      return { type: 'integer', minimum: 1, maximum: INT32.maximum };
     case 'json':
       return d.schema ?? {};
     case 'reference':
@@ -80,12 +96,14 @@ function toFieldError(e: ErrorObject, prefix: string, entity: EntityModel): Fiel
   const path = e.instancePath.replace(/^\//, '').replace(/\//g, '.');
   const at = (name: string) => (prefix ? `${prefix}.${name}` : name);
   switch (e.keyword) {
+    // Inside a JSON field's value, name the member by its path: `label.en`.
     case 'required': {
-      const name = (e.params as { missingProperty: string }).missingProperty;
+      const name = [path, (e.params as { missingProperty: string }).missingProperty].filter(Boolean).join('.');
       return { field: at(name), rule: 'required', message: `${name} is required` };
     }
     case 'additionalProperties': {
-      const name = (e.params as { additionalProperty: string }).additionalProperty;
+      const name = [path, (e.params as { additionalProperty: string }).additionalProperty].filter(Boolean).join('.');
+      if (path) return { field: at(name), rule: 'unknown', message: `${name} is not allowed` };
       const known = entity.fields.get(name);
       return known
         ? { field: at(name), rule: 'readonly', message: `${name} is set by the platform and cannot be written` }
@@ -104,7 +122,7 @@ export class EntityValidator {
   private readonly validators: Record<string, ValidateFunction> = {};
 
   constructor(
-    private readonly entity: EntityModel,
+    readonly entity: EntityModel,
     ajv: Ajv,
   ) {
     for (const mode of ['create', 'update'] as const) {
@@ -136,9 +154,16 @@ export class EntityValidator {
   }
 }
 
-export function createAjv(): Ajv {
+export function createAjv(dictionaries: DictionaryLookup | null = null): Ajv {
   const ajv = new Ajv({ allErrors: true, strict: false, coerceTypes: false, useDefaults: false });
   addFormats(ajv, { keywords: true });
+  ajv.addKeyword({
+    keyword: 'dictionary',
+    type: 'string',
+    schemaType: 'string',
+    error: { message: (cxt) => `must be the code of an enabled item of dictionary ${cxt.schema as string}` },
+    validate: (code: string, data: string) => dictionaries?.values(code)?.includes(data) ?? false,
+  });
   ajv.addKeyword({
     keyword: 'decimalScale',
     type: 'number',

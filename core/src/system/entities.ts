@@ -1,4 +1,5 @@
 import { defineEntity, type I18nText } from '@plinth/sdk';
+import { relatedTab } from './related-tab';
 
 const t = (zh: string, en: string, tw?: string): I18nText => ({ 'zh-CN': zh, en, ...(tw ? { 'zh-TW': tw } : {}) });
 
@@ -53,6 +54,8 @@ export const role = defineEntity({
     name: { type: 'string', label: t('名称', 'Name', '名稱'), required: true, length: 100 },
     description: { type: 'text', label: t('说明', 'Description', '說明'), maxLength: 2000 },
     builtin: { type: 'boolean', label: t('内置', 'Built in', '內建'), default: false },
+    /** The plugin that declared the role; its grants stop applying while that plugin is not enabled. */
+    source: { type: 'string', label: t('来源', 'Source', '來源'), length: 64, readonly: true },
   },
 });
 
@@ -107,4 +110,4 @@ export const share = defineEntity({
   indexes: [{ fields: ['entity', 'recordId'] }],
 });
 
-export const SYSTEM_ENTITIES = [user, role, roleGrant, userRole, share];
+export const SYSTEM_ENTITIES = [user, role, roleGrant, userRole, share, relatedTab];

@@ -1,6 +1,8 @@
-import { definePlugin, type EntityHooks, type GrantDef, type I18nText, type RoleDef } from '@plinth/sdk';
+import { definePlugin, type EntityHooks, type GrantDef, type I18nText, type PluginManifest, type RoleDef } from '@plinth/sdk';
 import { PLATFORM_VERSION } from '../app/version';
 import { SYSTEM_ENTITIES } from './entities';
+import { BASEDATA_ENTITIES } from './basedata';
+import { seedBaseData } from '../basedata/seed';
 
 const t = (zh: string, en: string, tw: string): I18nText => ({ 'zh-CN': zh, en, 'zh-TW': tw });
 
@@ -12,6 +14,11 @@ export const BUILT_IN_ROLE_DEFS: readonly RoleDef[] = [
   { code: 'salesRep', label: t('销售代表', 'Sales representative', '銷售代表') },
   { code: 'serviceRep', label: t('客服代表', 'Service representative', '客服代表') },
   { code: 'auditor', label: t('审计员（只读）', 'Auditor (read-only)', '稽核員（唯讀）') },
+  {
+    code: 'everyone',
+    label: t('所有登录用户', 'Everyone signed in', '所有登入使用者'),
+    description: t('每个登录用户都具有，无需分配', 'Held by every signed-in user without being assigned', '每個登入使用者都具有，無需指派'),
+  },
 ];
 
 const EVERYONE = ['branchAdmin', 'departmentManager', 'salesRep', 'serviceRep', 'auditor'];
@@ -29,19 +36,48 @@ const SYSTEM_GRANTS: readonly GrantDef[] = [
     { role, entity: 'userRole', actions: ['read'], scope: 'all' },
     { role, entity: 'share', actions: ['read'], scope: 'all' },
     { role, entity: 'auditLog', actions: ['read'], scope: 'all' },
+    { role, entity: 'relatedTab', actions: ['read'], scope: 'all' },
   ]),
+  // Base data: everyone signed in reads dictionaries, categories and the parameters that
+  // are not secret; only administrators (or roles they grant) write them.
+  ...['dictionary', 'dictionaryItem', 'category', 'categoryAttribute'].map((entity): GrantDef => ({ role: 'everyone', entity, actions: ['read'], scope: 'all' })),
+  { role: 'everyone', entity: 'parameter', actions: ['read'], scope: { filter: { secret: false } }, hiddenFields: ['secretValue'] },
 ];
 
-/** The built-in plugin that declares users, roles, grants and shares. */
+/**
+ * The built-in plugin that declares users, roles, grants and shares, and the base data
+ * every plugin uses: dictionaries, category trees and system parameters (their hooks and
+ * caches are wired by core/src/basedata).
+ */
 export function systemPlugin(onAccessChange: () => void) {
   const invalidate: EntityHooks = { afterCreate: onAccessChange, afterUpdate: onAccessChange, afterDelete: onAccessChange };
   return definePlugin({
     name: 'system',
     version: PLATFORM_VERSION,
     label: t('系统', 'System', '系統'),
-    entities: SYSTEM_ENTITIES,
+    entities: [...SYSTEM_ENTITIES, ...BASEDATA_ENTITIES],
     roles: BUILT_IN_ROLE_DEFS,
     grants: SYSTEM_GRANTS,
     hooks: { user: invalidate, role: invalidate, roleGrant: invalidate, userRole: invalidate, share: invalidate },
+    seed: seedBaseData,
   });
 }
+
+/** The built-in plugin's manifest (it has no plugin.json): what the administration shows, and its menus. */
+export const SYSTEM_MANIFEST: PluginManifest = {
+  name: 'system',
+  version: PLATFORM_VERSION,
+  label: t('系统', 'System', '系統'),
+  description: t('用户、角色、授权与操作日志', 'Users, roles, grants and the operation log', '使用者、角色、授權與操作日誌'),
+  engines: { plinth: PLATFORM_VERSION },
+  contributes: {
+    entities: [...SYSTEM_ENTITIES, ...BASEDATA_ENTITIES].map((e) => e.name),
+    roles: BUILT_IN_ROLE_DEFS,
+    menus: [
+      { key: 'system', label: t('系统管理', 'Administration', '系統管理'), order: 900, icon: 'settings' },
+      { key: 'system.users', parent: 'system', label: t('用户', 'Users', '使用者'), order: 10, entity: 'user', path: '/users' },
+      { key: 'system.roles', parent: 'system', label: t('角色', 'Roles', '角色'), order: 20, entity: 'role', path: '/roles' },
+      { key: 'system.audit', parent: 'system', label: t('操作日志', 'Operation log', '操作日誌'), order: 30, entity: 'auditLog', path: '/audit' },
+    ],
+  },
+};

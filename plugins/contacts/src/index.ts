@@ -1,19 +1,22 @@
 import { definePlugin } from '@plinth/sdk';
 import { contactGrants } from './grants';
-import { contact } from './entities/contact';
-import { text } from './i18n';
+import { contact, customerContacts } from './entities/contact';
 import { seedContacts } from './seed';
+import { text } from './i18n';
 
 export { contact } from './entities/contact';
 export { demoContacts, type ContactInput, type CustomerSummary } from './demo';
 
+/** Name, version, dependencies and entities agree with plugin.json, which also holds the label and menus. */
 export default definePlugin({
   name: 'contacts',
   version: '1.0.0',
-  label: text('联系人', 'Contacts', '聯絡人'),
-  description: text('客户通讯录：家庭成员、紧急联系人及企业对接人', "Customers' address book: family, emergency and company contacts", '客戶通訊錄：家庭成員、緊急聯絡人及企業對接人'),
   dependsOn: ['customers'],
   entities: [contact],
+  // 关联菜单: a customer's page lists its contacts. Declared by the plugin of the listed
+  // entity, which depends on customers: each plugin adds its own tab to the customer page.
+  related: [{ key: 'contacts', entity: 'customer', target: 'contact', foreignKey: 'customer', label: text('联系人', 'Contacts', '聯絡人'), order: 10 }],
+  extend: [customerContacts],
   grants: contactGrants,
   seed: seedContacts,
 });

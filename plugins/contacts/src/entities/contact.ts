@@ -1,4 +1,4 @@
-import { defineEntity } from '@plinth/sdk';
+import { defineEntity, type EntityExtension } from '@plinth/sdk';
 import { text } from '../i18n';
 import { CHANNELS, GENDERS, RELATIONSHIPS, ROLES } from '../options';
 
@@ -37,3 +37,11 @@ export const contact = defineEntity({
   },
   indexes: [{ fields: ['customer', 'isPrimary'] }],
 });
+
+/** A customer's contacts, listed (and expandable) on the customer while this plugin is enabled. */
+export const customerContacts: EntityExtension = {
+  entity: 'customer',
+  fields: {
+    contacts: { type: 'collection', label: text('联系人', 'Contacts', '聯絡人'), entity: 'contact', foreignKey: 'customer' },
+  },
+};

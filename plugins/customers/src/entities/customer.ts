@@ -97,8 +97,7 @@ export const customer = defineEntity({
     firstPolicyDate: { type: 'date', label: text('首次投保日期', 'First policy date', '首次投保日期') },
     lastContactAt: { type: 'datetime', label: text('最近联系时间', 'Last contacted at', '最近聯繫時間') },
     remarks: { type: 'text', label: text('备注', 'Remarks', '備註'), maxLength: 2000 },
-
-    contacts: { type: 'collection', label: text('联系人', 'Contacts', '聯絡人'), entity: 'contact', foreignKey: 'customer' },
+    // `contacts` (the customer's contacts) is added by the contacts plugin, which owns them.
   },
   indexes: [{ fields: ['city', 'createdAt'] }, { fields: ['status', 'level'] }],
 });
