@@ -72,6 +72,8 @@ import { formSection } from '../forms/package';
 import { validTimeZone } from '../forms/submission';
 import { formRoutes } from '../api/forms';
 import { isImportUpload, ioRoutes } from '../api/io';
+import { Flows, flowSchemas } from '../flows';
+import { flowRoutes } from '../api/flows';
 
 export { PLATFORM_VERSION };
 
@@ -87,6 +89,8 @@ export interface PlatformOptions {
   keyring?: Keyring;
   /** Script engine settings (worker entry, pool sizes); workers start on the first script run. */
   scripts?: ScriptEngineOptions;
+  /** How often the flow timers are polled (ms, default 1000). */
+  flowTimerPollMs?: number;
 }
 
 /**
@@ -95,6 +99,8 @@ export interface PlatformOptions {
  */
 export class Platform {
   private server: http.Server | null = null;
+  /** The flow engine (approvals, business processes, official documents). */
+  flows!: Flows;
 
   private constructor(
     readonly config: Config,
@@ -148,7 +154,7 @@ export class Platform {
     let signals: Signals | null = null;
     const db = await Database.open(config.database, [
       ...AUTH_SCHEMAS, pluginStateSchema, pluginMigrationSchema, auditSchema(config.database.kind), ...scriptSchemas(config.database.kind), jobFireSchema, signalSchema,
-      customFieldSchema, fieldOverlaySchema, ...fileSchemas(config.database.kind), ...formSchemas(config.database.kind), menuOverlaySchema,
+      customFieldSchema, fieldOverlaySchema, ...fileSchemas(config.database.kind), ...formSchemas(config.database.kind), menuOverlaySchema, ...flowSchemas(config.database.kind),
     ]);
     try {
       // The platform's own tables first; the entities' tables come with the whole metadata
@@ -209,10 +215,14 @@ export class Platform {
       store.hooks.addForEveryEntity({ plugin: 'forms', hooks: dataFormGuard(() => store), log: pluginLogger(log.child({ plugin: 'forms' })) });
       const menus = new Menus(db, () => plugins.servedManifests(), access, store.audit, signals);
       packages.register(menuOverlaySection(menus));
-      const app = Platform.buildApp(config, log, db, meta, store, sessions, plugins, scripts, customFields, basedata, packages, related, files, forms, menus);
+      const submission = () => ({ timeZone: validTimeZone(basedata.parameters.get('system.timeZone', 'Asia/Shanghai')), dictionaries: (code: string) => basedata.dictionaries.values(code) });
+      const flows = new Flows({ db, store, audit: store.audit, access, forms, files, submission, adminUserId: () => admin.userId, log: log.child({ module: 'flows' }), timerPollMs: options.flowTimerPollMs });
+      const app = Platform.buildApp(config, log, db, meta, store, sessions, plugins, scripts, customFields, basedata, packages, related, files, forms, menus, flows);
       const jobs = new JobScheduler(scripts, store, db, admin, log);
       await jobs.start();
       const platform = new Platform(config, log, db, meta, store, sessions, plugins, app, scripts, jobs, signals, runtime, customFields, basedata, packages, related, files, forms);
+      platform.flows = flows;
+      flows.start();
       if (options.listen !== false) await platform.listen();
       return platform;
     } catch (err) {
@@ -259,7 +269,7 @@ export class Platform {
     return runtime;
   }
 
-  private static buildApp(config: Config, log: Logger, db: Database, meta: MetaRegistry, store: RecordStore, sessions: Sessions, plugins: PluginManager, scripts: ScriptRuntime, customFields: CustomFields, basedata: BaseData, packages: Packages, related: RelatedTabs, files: FileStore, forms: FormService, menus: Menus): Koa {
+  private static buildApp(config: Config, log: Logger, db: Database, meta: MetaRegistry, store: RecordStore, sessions: Sessions, plugins: PluginManager, scripts: ScriptRuntime, customFields: CustomFields, basedata: BaseData, packages: Packages, related: RelatedTabs, files: FileStore, forms: FormService, menus: Menus, flows: Flows): Koa {
     const root = new Router();
     healthRoutes(root, db, PLATFORM_VERSION);
     docsRoutes(root);
@@ -289,6 +299,7 @@ export class Platform {
     fileRoutes(api, files, current, config.uploadLimit);
     const submission = () => ({ timeZone: validTimeZone(basedata.parameters.get('system.timeZone', 'Asia/Shanghai')), dictionaries: (code: string) => basedata.dictionaries.values(code) });
     formRoutes(api, forms, new FormRecords({ forms, store: current, submission }), submission);
+    flowRoutes(api, () => flows);
     api.use(entityGate(plugins));
     ioRoutes(api, current, { limits: { maxBytes: config.importMaxBytes, maxRows: config.importMaxRows }, timeZone: () => submission().timeZone, log, dictionaries: basedata.dictionaries });
     recordRoutes(api, current);
@@ -325,6 +336,7 @@ export class Platform {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }
     await this.jobs.stop();
+    await this.flows.stop();
     await this.signals.close();
     await this.store.events.idle();
     await this.scripts.flush();
