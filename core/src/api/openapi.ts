@@ -11,6 +11,7 @@ import { relatedAdminPaths, relatedPaths, relatedSchemas } from './openapi-relat
 import { filePaths, fileSchemas, recordFilePaths } from './openapi-files';
 import { pluginPaths, pluginSchemas } from './openapi-plugins';
 import { formPaths } from './openapi-forms';
+import { flowPaths } from './openapi-flows';
 import { ioPaths, ioSchemas } from './openapi-io';
 
 type Json = Record<string, unknown>;
@@ -171,6 +172,8 @@ const platformPaths: Json = {
   ...pluginPaths,
   // custom forms: core/src/api/openapi-forms.ts
   ...formPaths,
+  // the flow engine: core/src/api/openapi-flows.ts
+  ...flowPaths,
   '/api/v1/audit': {
     get: {
       tags: ['audit'], summary: 'Read the operation log (needs a grant on auditLog)', operationId: 'auditLog',

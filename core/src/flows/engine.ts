@@ -382,9 +382,14 @@ export class FlowEngine {
     const { comment, attachments } = await this.checkInput(input);
     const report = this.checkReport(input.report);
     if (report?.attachments) await this.checkFiles(report.attachments as number[], 'report.attachments');
+    const data = decision === 'reject' ? null : await this.changedData(task.instanceId, input.data);
     return this.within(task.instanceId, actor, async (run) => {
       this.requireRunning(run);
       if (!(await run.store.claim(run.tx, taskId, actor.userId!, 'pending', 'done', decision, comment, report))) throw alreadyDecided();
+      if (data) {
+        run.instance.data = data;
+        await run.store.setData(run.tx, run.instance.id, data);
+      }
       const node = (await run.store.node(run.tx, task.nodeId))!;
       await run.event(`task.${decision}`, { node: node.nodeKey, comment, attachments, took: Date.now() - Date.parse(task.createdAt), ...(report ? { report } : {}) }, node.id, taskId);
       await run.settle(node);
@@ -418,17 +423,7 @@ export class FlowEngine {
     const task = await this.taskOf(actor, taskId);
     if (task.kind !== 'resubmit') throw new ValidationError([{ field: 'action', rule: 'kind', message: 'Only a returned request is resubmitted' }]);
     const { comment, attachments } = await this.checkInput(input);
-    const inst = await this.store.instance(this.options.db, task.instanceId);
-    let data: Record<string, unknown> | null = null;
-    if (input.data !== undefined) {
-      if (!isObject(input.data)) throw new ValidationError([{ field: 'data', rule: 'type', message: 'data is an object' }]);
-      if (inst?.form) {
-        const form = await this.options.forms.definition(inst.form);
-        const result = processSubmission(form, { ...inst.data, ...input.data }, this.options.submission());
-        if (result.errors.length) throw new ValidationError(result.errors, 'The form data is invalid');
-        data = result.data;
-      } else data = { ...(inst?.data ?? {}), ...input.data };
-    }
+    const data = await this.changedData(task.instanceId, input.data);
     return this.within(task.instanceId, actor, async (run) => {
       this.requireRunning(run);
       if (!(await run.store.claim(run.tx, taskId, actor.userId!, 'pending', 'done', 'resubmit', comment))) throw alreadyDecided();
@@ -442,6 +437,22 @@ export class FlowEngine {
       await run.leave(node.nodeKey, 'approved');
       return (await run.store.task(run.tx, taskId))!;
     });
+  }
+
+  /**
+   * Data changed by an action (a resubmission, a handler filling in the document number):
+   * merged into the snapshot and checked against the instance's form version.
+   */
+  private async changedData(instanceId: number, patch: unknown): Promise<Record<string, unknown> | null> {
+    if (patch === undefined || patch === null) return null;
+    if (!isObject(patch)) throw new ValidationError([{ field: 'data', rule: 'type', message: 'data is an object' }]);
+    const inst = await this.store.instance(this.options.db, instanceId);
+    if (!inst) throw new NotFoundError(`No flow instance ${instanceId}`);
+    if (!inst.form) return { ...inst.data, ...patch };
+    const form = await this.options.forms.definition(inst.form, inst.formVersion ?? undefined);
+    const result = processSubmission(form, { ...inst.data, ...patch }, { ...this.options.submission(), defaults: false });
+    if (result.errors.length) throw new ValidationError(result.errors, 'The form data is invalid');
+    return result.data;
   }
 
   /** Mark a notice (read-only task) read. */
