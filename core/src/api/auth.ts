@@ -52,7 +52,7 @@ function clearSessionCookies(ctx: Context, cfg: AuthConfig): void {
   ctx.append('Set-Cookie', cookie(CSRF_COOKIE, '', cfg, ctx, { httpOnly: false, maxAge: 0 }));
 }
 
-function sessionCookie(ctx: Context): string | null {
+export function sessionCookie(ctx: Context): string | null {
   const value = ctx.cookies.get(SESSION_COOKIE);
   return value && TOKEN_SHAPE.test(value) && value.startsWith(SESSION_PREFIX) ? value : null;
 }

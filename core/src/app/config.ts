@@ -16,6 +16,8 @@ export interface Config {
   database: DatabaseConfig;
   logLevel: LogLevel;
   pluginsDir: string;
+  /** Workspace themes, one folder each (THEMES_DIR). */
+  themesDir: string;
   /** Install and enable, at start, plugins found in pluginsDir that the database has never seen (PLUGINS_AUTO_INSTALL). */
   pluginsAutoInstall: boolean;
   demoData: boolean;
@@ -208,6 +210,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     database: database(env, dataDir),
     logLevel,
     pluginsDir: path.resolve(cwd, env.PLUGINS_DIR || 'plugins'),
+    themesDir: path.resolve(cwd, env.THEMES_DIR || 'themes'),
     pluginsAutoInstall: boolean(env, 'PLUGINS_AUTO_INSTALL', true),
     demoData: boolean(env, 'DEMO_DATA', true),
     adminUsername,

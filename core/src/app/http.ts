@@ -30,8 +30,10 @@ export function requestLog(log: Logger) {
 export async function securityHeaders(ctx: Context, next: Next): Promise<void> {
   await next();
   ctx.set('X-Content-Type-Options', 'nosniff');
-  ctx.set('Referrer-Policy', 'no-referrer');
+  if (!ctx.response.get('Referrer-Policy')) ctx.set('Referrer-Policy', 'no-referrer');
   ctx.set('X-Frame-Options', 'DENY');
+  // Workspace pages set their own policy (render/routes.ts).
+  if (ctx.response.get('Content-Security-Policy')) return;
   if (ctx.path.startsWith('/api/docs')) {
     ctx.set('Content-Security-Policy', "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'");
   } else {

@@ -42,6 +42,7 @@ import { menuRoutes } from '../api/menus';
 import { Menus } from '../menus/menus';
 import { menuOverlaySchema } from '../menus/overlays';
 import { menuOverlaySection } from '../menus/package-section';
+import { prefsSchemas, setupWeb, type Web } from '../render';
 import { openApiDocument } from '../api/openapi';
 import { docsRoutes } from '../api/docs';
 import { auditRoutes } from '../api/audit';
@@ -154,7 +155,7 @@ export class Platform {
     let signals: Signals | null = null;
     const db = await Database.open(config.database, [
       ...AUTH_SCHEMAS, pluginStateSchema, pluginMigrationSchema, auditSchema(config.database.kind), ...scriptSchemas(config.database.kind), jobFireSchema, signalSchema,
-      customFieldSchema, fieldOverlaySchema, ...fileSchemas(config.database.kind), ...formSchemas(config.database.kind), menuOverlaySchema, ...flowSchemas(config.database.kind),
+      customFieldSchema, fieldOverlaySchema, ...fileSchemas(config.database.kind), ...formSchemas(config.database.kind), menuOverlaySchema, ...flowSchemas(config.database.kind), ...prefsSchemas,
     ]);
     try {
       // The platform's own tables first; the entities' tables come with the whole metadata
@@ -217,7 +218,12 @@ export class Platform {
       packages.register(menuOverlaySection(menus));
       const submission = () => ({ timeZone: validTimeZone(basedata.parameters.get('system.timeZone', 'Asia/Shanghai')), dictionaries: (code: string) => basedata.dictionaries.values(code) });
       const flows = new Flows({ db, store, audit: store.audit, access, forms, files, submission, adminUserId: () => admin.userId, log: log.child({ module: 'flows' }), timerPollMs: options.flowTimerPollMs });
-      const app = Platform.buildApp(config, log, db, meta, store, sessions, plugins, scripts, customFields, basedata, packages, related, files, forms, menus, flows);
+      const web = setupWeb({
+        themesDir: config.themesDir, store: () => store, sessions, menus, related, log,
+        dictionaries: (code) => basedata.dictionaries.items(code), timeZone: () => submission().timeZone,
+        todoCount: async (actor) => (await flows.inbox.counts(actor)).todo,
+      });
+      const app = Platform.buildApp(config, log, db, meta, store, sessions, plugins, scripts, customFields, basedata, packages, related, files, forms, menus, flows, web);
       const jobs = new JobScheduler(scripts, store, db, admin, log);
       await jobs.start();
       const platform = new Platform(config, log, db, meta, store, sessions, plugins, app, scripts, jobs, signals, runtime, customFields, basedata, packages, related, files, forms);
@@ -269,10 +275,11 @@ export class Platform {
     return runtime;
   }
 
-  private static buildApp(config: Config, log: Logger, db: Database, meta: MetaRegistry, store: RecordStore, sessions: Sessions, plugins: PluginManager, scripts: ScriptRuntime, customFields: CustomFields, basedata: BaseData, packages: Packages, related: RelatedTabs, files: FileStore, forms: FormService, menus: Menus, flows: Flows): Koa {
+  private static buildApp(config: Config, log: Logger, db: Database, meta: MetaRegistry, store: RecordStore, sessions: Sessions, plugins: PluginManager, scripts: ScriptRuntime, customFields: CustomFields, basedata: BaseData, packages: Packages, related: RelatedTabs, files: FileStore, forms: FormService, menus: Menus, flows: Flows, web: Web): Koa {
     const root = new Router();
     healthRoutes(root, db, PLATFORM_VERSION);
     docsRoutes(root);
+    root.use(web.pages.routes());
     const api = new Router({ prefix: '/api/v1' });
     // The document follows the metadata: rebuilt on the first request after a change.
     let openapi = { version: -1, json: '' };
@@ -287,6 +294,7 @@ export class Platform {
     authRoutes(api, sessions, current);
     pluginAdminRoutes(api, plugins);
     menuRoutes(api, menus);
+    web.api(api);
     extRoutes(api, plugins, current, log);
     auditRoutes(api, current);
     metaRoutes(api, current);

@@ -41,6 +41,10 @@ export const user = defineEntity({
         { value: 'en', label: t('English', 'English', 'English') },
       ],
     },
+    theme: { type: 'string', label: t('界面主题', 'Theme', '介面主題'), length: 32, pattern: '^[a-z][a-z0-9-]{0,31}$' },
+    nickname: { type: 'string', label: t('昵称', 'Nickname', '暱稱'), length: 50 },
+    signature: { type: 'text', label: t('个性签名', 'Signature', '個人簽名'), maxLength: 500 },
+    avatar: { type: 'file', label: t('头像', 'Avatar', '頭像'), accept: ['image/png', 'image/jpeg', 'image/webp', 'image/gif'] },
   },
 });
 

@@ -1,0 +1,100 @@
+import Router from '@koa/router';
+import type { Context, Next } from 'koa';
+import { NotFoundError, PlinthError } from '@plinth/sdk';
+import type { Sessions } from '../auth/sessions';
+import type { RelatedTabs } from '../related';
+import type { Preferences } from '../prefs/preferences';
+import type { SavedViews } from '../prefs/saved-views';
+import type { Profiles } from '../prefs/profile';
+import type { Logger } from '../app/logger';
+import { assetRoutes } from './assets';
+import { requirePageSession, safeNext } from './session';
+import type { Workspace } from './workspace';
+import { listPage } from './pages/list';
+import { formPage } from './pages/form';
+import { historyFragment, parseRecordId, recordPage, relatedFragment } from './pages/record';
+import { desktopPage, type DesktopCounters } from './pages/desktop';
+import { profilePage } from './pages/profile';
+import { searchPage } from './pages/search';
+import { sessionCookie } from '../api/auth';
+
+export interface WorkspaceRouteDeps {
+  ws: Workspace;
+  sessions: Sessions;
+  related: RelatedTabs;
+  preferences: Preferences;
+  views: SavedViews;
+  profiles: Profiles;
+  log: Logger;
+  counters: DesktopCounters;
+}
+
+/**
+ * Content-Security-Policy of workspace pages: scripts and styles only from this site (no
+ * inline script or style), no framing, no plugins, forms and fetches to this site only.
+ */
+const PAGE_CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; font-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; object-src 'none'; frame-ancestors 'none'";
+
+async function pageHeaders(ctx: Context, next: Next): Promise<void> {
+  await next();
+  ctx.set('Content-Security-Policy', PAGE_CSP);
+  ctx.set('Referrer-Policy', 'same-origin');
+  ctx.set('X-Frame-Options', 'DENY');
+  ctx.set('Cross-Origin-Opener-Policy', 'same-origin');
+}
+
+/** Errors on a page become an error page in the viewer's language (never a JSON body or a stack). */
+function pageErrors(deps: WorkspaceRouteDeps) {
+  return async (ctx: Context, next: Next): Promise<void> => {
+    try {
+      await next();
+      if (ctx.status === 404 && ctx.body === undefined) throw new NotFoundError();
+    } catch (err) {
+      const status = err instanceof PlinthError ? err.status : 500;
+      if (status >= 500) deps.log.error({ requestId: ctx.state.requestId, err }, 'page failed');
+      const key = status === 403 ? 'error.forbidden' : status === 404 ? 'error.notFound' : status === 409 ? 'error.conflict' : 'error.server';
+      if (!ctx.state.pageUser) {
+        deps.ws.sendAnonymous(ctx, { page: 'error', title: String(status), status, data: { status, key } });
+        return;
+      }
+      await deps.ws.send(ctx, { page: 'error', title: await deps.ws.t(ctx, key), status, data: { status, key, detail: status < 500 && err instanceof Error ? err.message : null } });
+    }
+  };
+}
+
+/** The workspace: login, desktop, every entity's list, record and form pages, profile, theme assets. */
+export function workspaceRouter(deps: WorkspaceRouteDeps): Router {
+  const { ws } = deps;
+  const router = new Router();
+  assetRoutes(router, ws.deps.views);
+  const pages = new Router();
+  pages.use(pageHeaders, pageErrors(deps));
+
+  pages.get('/login', async (ctx) => {
+    const token = sessionCookie(ctx);
+    if (token && (await deps.sessions.resolve(token))?.kind === 'session') {
+      ctx.redirect(safeNext(ctx.query.next));
+      return;
+    }
+    ws.sendAnonymous(ctx, { page: 'login', title: 'Plinth', scripts: ['js/login.js'], messages: ['login.'], client: { next: safeNext(ctx.query.next) }, data: { next: safeNext(ctx.query.next) } });
+  });
+
+  const session = requirePageSession(deps.sessions);
+  const entityOf = (ctx: Context) => {
+    const entity = ws.deps.store().meta.byPluralName(ctx.params.plural);
+    if (!entity) throw new NotFoundError(`No page "${ctx.params.plural}"`);
+    return entity;
+  };
+  pages.get('/', session, (ctx) => desktopPage(ctx, ws, deps.preferences, deps.counters));
+  pages.get('/search', session, (ctx) => searchPage(ctx, ws));
+  pages.get('/profile', session, (ctx) => profilePage(ctx, ws, deps.profiles, false));
+  pages.get('/profile/password', session, (ctx) => profilePage(ctx, ws, deps.profiles, true));
+  pages.get('/app/:plural', session, (ctx) => listPage(ctx, entityOf(ctx), deps));
+  pages.get('/app/:plural/new', session, (ctx) => formPage(ctx, entityOf(ctx), null, ws));
+  pages.get('/app/:plural/:id', session, (ctx) => recordPage(ctx, entityOf(ctx), parseRecordId(ctx.params.id), ws, deps.related));
+  pages.get('/app/:plural/:id/edit', session, (ctx) => formPage(ctx, entityOf(ctx), parseRecordId(ctx.params.id), ws));
+  pages.get('/app/:plural/:id/tabs/history', session, (ctx) => historyFragment(ctx, entityOf(ctx), parseRecordId(ctx.params.id), ws));
+  pages.get('/app/:plural/:id/tabs/related/:key', session, (ctx) => relatedFragment(ctx, entityOf(ctx), parseRecordId(ctx.params.id), ctx.params.key, ws, deps.related));
+  router.use(pages.routes());
+  return router;
+}
