@@ -15,7 +15,7 @@ const VALUE_FIELDS = ['annualIncomeBand', 'establishedValue', 'potentialValue'];
 export const customerGrants: readonly GrantDef[] = [
   { role: 'branchAdmin', entity: 'customer', actions: ['read', 'create', 'update', 'delete', 'export', 'import'], scope: 'branch' },
   { role: 'departmentManager', entity: 'customer', actions: ['read', 'create', 'update', 'delete', 'export'], scope: 'departmentTree' },
-  { role: 'salesRep', entity: 'customer', actions: ['read', 'create', 'update', 'export'], scope: 'own' },
+  { role: 'salesRep', entity: 'customer', actions: ['read', 'create', 'update', 'export', 'import'], scope: 'own' },
   { role: 'serviceRep', entity: 'customer', actions: ['read'], scope: 'departmentTree', hiddenFields: ['idNumber', ...VALUE_FIELDS] },
   {
     role: 'serviceRep',

@@ -180,7 +180,7 @@ export async function listPage(ctx: Context, entity: EntityModel, deps: ListPage
   // The export holds every record of the current query, with the columns shown.
   const exportQuery = new URLSearchParams({ sort: sort.join(','), fields: columns.map((c) => c.name).join(','), lang });
   if (filter) exportQuery.set('filter', JSON.stringify(filter));
-  const can = { create: await service.can('create'), delete: await service.can('delete'), update: await service.can('update'), import: await service.can('create') };
+  const can = { create: await service.can('create'), delete: await service.can('delete'), update: await service.can('update'), import: await service.can('import') };
   const label = textIn(entity.label, lang);
 
   await ws.send(ctx, {
