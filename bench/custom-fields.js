@@ -7,7 +7,8 @@
  * database, one platform after the other in the same run. The bar: ≥ 0.8 with the fields.
  *
  * Env: BENCH_DURATION (s per round, default 5), BENCH_ROUNDS (default 3), BENCH_CONNECTIONS (default 32), BENCH_MYSQL_URL,
- *      BENCH_DBS (mariadb,sqlite).
+ *      BENCH_DBS (mariadb,sqlite), BENCH_PROFILE=1 (--cpu-prof of both servers into .bench/profiles,
+ *      named cf-<database>-<none|with>.cpuprofile; summarise with bench/profile-top.js).
  */
 const fs = require('node:fs');
 const os = require('node:os');
@@ -71,7 +72,10 @@ async function platform(kind, name) {
     await mysqlAdmin(`DROP DATABASE IF EXISTS \`${name}\``);
     url = `${SERVER}/${name}`;
   } else url = `sqlite:${path.join(dataDir, 'bench.db')}`;
-  const child = spawn(process.execPath, [path.join(ROOT, 'core/dist/main.js')], {
+  const profileDir = path.join(ROOT, '.bench', 'profiles');
+  if (process.env.BENCH_PROFILE) fs.mkdirSync(profileDir, { recursive: true });
+  const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=cf-${kind}-${name.replace(/^plinth_bench_cf_/, '')}.cpuprofile`] : [];
+  const child = spawn(process.execPath, [...profile, path.join(ROOT, 'core/dist/main.js')], {
     cwd: ROOT,
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: url, DATA_DIR: dataDir, LOG_LEVEL: 'fatal', DEMO_DATA: 'false', DB_POOL_SIZE: '10', ADMIN_PASSWORD: PASSWORD, ENCRYPTION_KEY: 'e'.repeat(64), ENCRYPTION_INDEX_KEY: 'f'.repeat(64) },
     stdio: ['ignore', 'inherit', 'inherit'],

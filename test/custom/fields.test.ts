@@ -92,6 +92,25 @@ describeEachDatabase('custom fields at runtime', (db) => {
     expect(meta.fields.find((f: { name: string }) => f.name === 'channels')).toMatchObject({ multiple: true, type: 'enum' });
   });
 
+  it('reads decimals back as the numbers written, in lists and single reads', async () => {
+    await add({ name: 'exact', type: 'number', scale: 6 });
+    await add({ name: 'bigMoney', type: 'money' });
+    // 18 significant digits: beyond what 15-digit JSON renders, so the embedded database's packed rows carry 17.
+    const values = [123456789012.123456, 0.3, 99999999999.999999, -0.000001, 5];
+    const ids: number[] = [];
+    for (const exact of values) {
+      const res = await t.api.post('/api/v1/customers', customer({ exact, bigMoney: 9876543210123.45 }));
+      expect([res.status, res.body.exact, res.body.errors]).toEqual([201, exact, undefined]);
+      ids.push(res.body.id);
+    }
+    const list = await t.api.get(`/api/v1/customers?filter[id][in]=${ids.join(',')}&sort=id&fields=id,exact,bigMoney`);
+    expect(list.status).toBe(200);
+    const listed = list.body.data;
+    expect(listed.map((r: { exact: number }) => r.exact)).toEqual(values);
+    expect(listed.every((r: { bigMoney: number }) => r.bigMoney === 9876543210123.45)).toBe(true);
+    expect((await t.api.get(`/api/v1/customers/${ids[0]}`)).body.exact).toBe(values[0]);
+  });
+
   it('refuses a required field without default on a table with records, listing them, and changes nothing', async () => {
     const res = await t.api.post(CF, { name: 'mustHave', type: 'text', label: label('Must'), required: true });
     expect(res.status).toBe(409);

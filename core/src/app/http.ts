@@ -41,6 +41,22 @@ export async function securityHeaders(ctx: Context, next: Next): Promise<void> {
   }
 }
 
+/**
+ * Serialise JSON bodies once, into the bytes sent. Koa would stringify, then measure the
+ * string's UTF-8 length for Content-Length, then encode it again when writing: on a list
+ * page of Chinese text that is a sizeable share of the request. Plain objects and arrays
+ * only; streams, buffers, strings and anything else stay Koa's.
+ */
+export async function jsonResponse(ctx: Context, next: Next): Promise<void> {
+  await next();
+  const body: unknown = ctx.body;
+  if (body === null || typeof body !== 'object' || ctx.method === 'HEAD') return;
+  const proto = Object.getPrototypeOf(body) as unknown;
+  if (!Array.isArray(body) && proto !== Object.prototype && proto !== null) return;
+  // The type is already set (Koa sets JSON when the object was assigned); assigning a Buffer keeps it.
+  ctx.body = Buffer.from(JSON.stringify(body));
+}
+
 export interface HttpParts {
   log: Logger;
   bodyLimit: number;
@@ -64,6 +80,7 @@ export function createHttpApp({ log, bodyLimit, root, api, onDenied, trustProxy,
   app.silent = true;
   app.use(requestLog(log));
   app.use(securityHeaders);
+  app.use(jsonResponse);
   app.use(errorHandler(log, onDenied));
   app.use(jsonBody(bodyLimit, streamed));
   app.use(root.routes());

@@ -2,10 +2,31 @@ import type { EntityModel, FieldModel } from '../meta/model';
 import type { ListPlan, Expansion } from '../query/list';
 import type { Sql } from '../query/filter';
 import type { Executor, Row } from './database';
+import type { Dialect } from './dialect';
 import { rowDecoder, encode } from './codec';
+import { packedSelect } from './packed';
+import { decimalShape } from './schema';
 import type { Keyring } from '../crypto/keyring';
 
 export type RecordData = Record<string, unknown>;
+
+/** Field lists remembered per repository (clients choose them with `fields=`: keep the maps bounded). */
+const MAX_CACHED = 256;
+
+function remember<T>(cache: Map<string, T>, key: string, make: () => T): T {
+  let value = cache.get(key);
+  if (value === undefined) {
+    if (cache.size >= MAX_CACHED) cache.clear();
+    cache.set(key, (value = make()));
+  }
+  return value;
+}
+
+/** A select list for some fields, and how its rows become rows keyed by field name. */
+interface Selection {
+  list: string;
+  unpack: ((row: Row) => Row) | null;
+}
 
 /**
  * SQL for one entity, built once per metadata version: select lists, decoders and the
@@ -15,34 +36,46 @@ export class EntityRepository {
   private readonly q: (id: string) => string;
   private readonly table: string;
   private readonly decoders = new Map<string, (row: Row) => RecordData>();
-  private readonly getSql: string;
-  private readonly fullSelect: string;
+  private readonly selections = new Map<string, Selection>();
   private readonly readable: readonly FieldModel[];
 
   constructor(
     readonly entity: EntityModel,
-    quote: (id: string) => string,
+    private readonly dialect: Dialect,
     private readonly keyring: Keyring | null = null,
   ) {
-    this.q = quote;
-    this.table = quote(entity.table);
+    this.q = dialect.quote;
+    this.table = this.q(entity.table);
     this.readable = entity.columns.filter((f) => f.name !== 'deletedAt' && f.name !== 'deletedBy');
-    this.fullSelect = this.selectList(this.readable, 't');
-    this.getSql = `SELECT ${this.fullSelect} FROM ${this.table} t WHERE t.${quote('id')} = ? AND t.${quote('deleted_at')} IS NULL`;
   }
 
+  /** `alias.column AS name, …` (plain; what other modules join into their own SQL). */
   selectList(fields: readonly FieldModel[], alias: string): string {
     return fields.map((f) => `${alias}.${this.q(f.column)} AS ${this.q(f.name)}`).join(', ');
   }
 
+  /**
+   * How this repository selects `fields`: on the embedded database each row is packed
+   * into JSON (./packed.ts: wide rows cost less to bring into JavaScript), elsewhere a
+   * plain list. Rows come back keyed by field name either way.
+   */
+  private selection(fields: readonly FieldModel[], alias: string): Selection {
+    return remember(this.selections, `${alias}:${fields.map((f) => f.name).join(',')}`, () => {
+      if (this.dialect.kind !== 'sqlite') return { list: this.selectList(fields, alias), unpack: null };
+      const wideReal = (f: FieldModel) => (f.type === 'decimal' || f.type === 'money') && decimalShape(f).precision > 15;
+      return packedSelect(fields.map((f) => ({ expr: `${alias}.${this.q(f.column)}`, name: f.name, wideReal: wideReal(f) })));
+    });
+  }
+
+  /** `SELECT <fields> <rest>`: rows keyed by field name. */
+  private async select(db: Executor, fields: readonly FieldModel[], alias: string, rest: string, params: readonly unknown[]): Promise<Row[]> {
+    const s = this.selection(fields, alias);
+    const rows = await db.all(`SELECT ${s.list} ${rest}`, params);
+    return s.unpack ? rows.map(s.unpack) : rows;
+  }
+
   decoder(fields: readonly FieldModel[]): (row: Row) => RecordData {
-    const key = fields.map((f) => f.name).join(',');
-    let d = this.decoders.get(key);
-    if (!d) {
-      d = rowDecoder(fields, this.keyring ? (v) => this.keyring!.decrypt(v) : null);
-      this.decoders.set(key, d);
-    }
-    return d;
+    return remember(this.decoders, fields.map((f) => f.name).join(','), () => rowDecoder(fields, this.keyring ? (v) => this.keyring!.decrypt(v) : null));
   }
 
   get readableFields(): readonly FieldModel[] {
@@ -50,15 +83,15 @@ export class EntityRepository {
   }
 
   async get(db: Executor, id: number, fields?: readonly FieldModel[]): Promise<RecordData | null> {
-    const sql = fields ? `SELECT ${this.selectList(fields, 't')} FROM ${this.table} t WHERE t.${this.q('id')} = ? AND t.${this.q('deleted_at')} IS NULL` : this.getSql;
-    const rows = await db.all(sql, [id]);
-    return rows.length ? this.decoder(fields ?? this.readable)(rows[0]) : null;
+    const wanted = fields ?? this.readable;
+    const rows = await this.select(db, wanted, 't', `FROM ${this.table} t WHERE t.${this.q('id')} = ? AND t.${this.q('deleted_at')} IS NULL`, [id]);
+    return rows.length ? this.decoder(wanted)(rows[0]) : null;
   }
 
   /** Several live records by id, in the order of `ids`. */
   async getMany(db: Executor, ids: readonly number[]): Promise<RecordData[]> {
     if (ids.length === 0) return [];
-    const rows = await db.all(`SELECT ${this.fullSelect} FROM ${this.table} t WHERE t.${this.q('id')} IN (${ids.map(() => '?').join(', ')}) AND t.${this.q('deleted_at')} IS NULL`, ids);
+    const rows = await this.select(db, this.readable, 't', `FROM ${this.table} t WHERE t.${this.q('id')} IN (${ids.map(() => '?').join(', ')}) AND t.${this.q('deleted_at')} IS NULL`, ids);
     const decode = this.decoder(this.readable);
     const byId = new Map(rows.map((r) => [Number(r.id), decode(r)]));
     return ids.map((id) => byId.get(id)).filter((r): r is RecordData => r !== undefined);
@@ -70,18 +103,21 @@ export class EntityRepository {
     return rows.length ? { version: Number(rows[0].version), deleted: rows[0].deleted_at !== null } : null;
   }
 
-  /** Rows of the page plus the raw rows (for cursors), and the total when asked. */
+  /** Rows of the page (keyed by field name, not decoded: cursors use the stored values), and the total when asked. */
   async list(db: Executor, plan: ListPlan): Promise<{ rows: Row[]; total?: number }> {
     const q = this.q;
     const order = plan.sort.map((k) => `t.${q(k.field.column)} ${k.desc ? 'DESC' : 'ASC'}`).join(', ');
-    // MySQL/MariaDB: find the page's ids first (the optimizer then picks a covering index
-    // for filter, scope and order), then read those rows by primary key. Selecting all
-    // columns directly makes it favour an index on the sort column and visit every row.
-    const sql =
-      db.dialect.kind === 'mysql'
-        ? `SELECT ${this.selectList(plan.selected, 't')} FROM ${this.table} t JOIN (SELECT t.${q('id')} FROM ${this.table} t WHERE ${plan.where.text} ORDER BY ${order} LIMIT ? OFFSET ?) k ON k.${q('id')} = t.${q('id')} ORDER BY ${order}`
-        : `SELECT ${this.selectList(plan.selected, 't')} FROM ${this.table} t WHERE ${plan.where.text} ORDER BY ${order} LIMIT ? OFFSET ?`;
-    const page = db.all(sql, [...plan.where.params, plan.limit + 1, plan.cursor ? 0 : plan.offset]);
+    // Find the page's ids first, then read those rows by primary key. MySQL/MariaDB: the
+    // optimizer then picks a covering index for filter, scope and order (selecting all
+    // columns directly makes it favour an index on the sort column and visit every row).
+    // SQLite: when the index gives the order only in part (a sort over rows of equal
+    // created_at, say), the sorter would carry every selected column of every candidate
+    // row; this way it carries ids, and only the page's rows are read and packed.
+    const page = this.select(
+      db, plan.selected, 't',
+      `FROM ${this.table} t JOIN (SELECT t.${q('id')} FROM ${this.table} t WHERE ${plan.where.text} ORDER BY ${order} LIMIT ? OFFSET ?) k ON k.${q('id')} = t.${q('id')} ORDER BY ${order}`,
+      [...plan.where.params, plan.limit + 1, plan.cursor ? 0 : plan.offset],
+    );
     if (!plan.count) return { rows: await page };
     const countSql = `SELECT COUNT(*) AS n FROM ${this.table} t WHERE ${plan.where.text}`;
     const [rows, count] = await Promise.all([page, db.all<{ n: number | string }>(countSql, plan.where.params)]);
@@ -102,8 +138,9 @@ export class EntityRepository {
     const marks = keys.map(() => '?').join(', ');
     if (x.foreignKey) {
       const fields = x.fields.includes(x.foreignKey) ? x.fields : [...x.fields, x.foreignKey];
-      const rows = await db.all(
-        `SELECT ${this.selectList(fields, 'e')} FROM ${targetTable} e WHERE e.${q(x.foreignKey.column)} IN (${marks}) AND ${x.where.text} ORDER BY e.${q('id')} LIMIT ?`,
+      const rows = await this.select(
+        db, fields, 'e',
+        `FROM ${targetTable} e WHERE e.${q(x.foreignKey.column)} IN (${marks}) AND ${x.where.text} ORDER BY e.${q('id')} LIMIT ?`,
         [...keys, ...x.where.params, keys.length * 100],
       );
       const decode = this.decoder(fields);
@@ -116,7 +153,7 @@ export class EntityRepository {
       }
       return out;
     }
-    const rows = await db.all(`SELECT ${this.selectList(x.fields, 'e')} FROM ${targetTable} e WHERE e.${q('id')} IN (${marks}) AND ${x.where.text}`, [...keys, ...x.where.params]);
+    const rows = await this.select(db, x.fields, 'e', `FROM ${targetTable} e WHERE e.${q('id')} IN (${marks}) AND ${x.where.text}`, [...keys, ...x.where.params]);
     const decode = this.decoder(x.fields);
     for (const row of rows) {
       const rec = decode(row);

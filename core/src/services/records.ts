@@ -81,7 +81,7 @@ export class RecordStore {
   repository(entity: string): EntityRepository {
     const model = this.entity(entity);
     let repo = this.repositories.get(entity);
-    if (repo?.entity !== model) this.repositories.set(entity, (repo = new EntityRepository(model, this.db.dialect.quote, this.keyring)));
+    if (repo?.entity !== model) this.repositories.set(entity, (repo = new EntityRepository(model, this.db.dialect, this.keyring)));
     return repo;
   }
 
