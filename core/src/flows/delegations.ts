@@ -29,9 +29,11 @@ export class FlowDelegations {
     if (!Number.isInteger(delegate) || (delegate as number) < 1) errors.push({ field: 'delegate', rule: 'required', message: 'delegate: the user id who takes the tasks' });
     else if (delegate === actor.userId) errors.push({ field: 'delegate', rule: 'self', message: 'You cannot delegate to yourself' });
     else if (!(await userExists(delegate as number))) errors.push({ field: 'delegate', rule: 'reference', message: `No active user ${String(delegate)}` });
-    if (flow !== undefined && flow !== null && typeof flow !== 'string') errors.push({ field: 'flow', rule: 'type', message: 'flow is a flow code' });
+    if (flow !== undefined && flow !== null && (typeof flow !== 'string' || flow.length > 32)) errors.push({ field: 'flow', rule: 'type', message: 'flow is a flow code' });
     const start = typeof startsAt === 'string' ? Date.parse(startsAt) : NaN;
     const end = typeof endsAt === 'string' ? Date.parse(endsAt) : NaN;
+    const unknown = Object.keys(body).filter((k) => !['delegate', 'flow', 'startsAt', 'endsAt'].includes(k));
+    for (const k of unknown) errors.push({ field: k, rule: 'unknown', message: `A delegation has delegate, flow, startsAt, endsAt; not ${k}` });
     if (Number.isNaN(start)) errors.push({ field: 'startsAt', rule: 'format', message: 'startsAt is an ISO 8601 date-time' });
     if (Number.isNaN(end)) errors.push({ field: 'endsAt', rule: 'format', message: 'endsAt is an ISO 8601 date-time' });
     else if (!Number.isNaN(start) && end <= start) errors.push({ field: 'endsAt', rule: 'range', message: 'endsAt comes after startsAt' });

@@ -196,6 +196,7 @@ export class FlowEngine {
 
   async start(actor: Actor, input: StartInput): Promise<{ id: number }> {
     if (!actor.userId) throw new ForbiddenError('Only a user can start a flow');
+    checkStartInput(input);
     const flow = await this.choose(actor, input);
     const def = flow.definition;
     if (!flow.enabled) throw new NotFoundError(`No flow "${flow.code}"`);
@@ -629,6 +630,22 @@ export class FlowEngine {
       await run.finish('rejected');
     }
   }
+}
+
+const START_KEYS = ['flow', 'form', 'entity', 'recordId', 'data', 'title', 'handlers', 'saveChoice', 'useSavedChoice', 'route'];
+
+/** The shape of a start request (the deeper checks — data, handlers, route — come with the flow). */
+function checkStartInput(input: unknown): asserts input is StartInput {
+  if (!isObject(input)) throw new ValidationError([{ field: '(body)', rule: 'type', message: 'The body must be a JSON object' }]);
+  const errors: FieldError[] = Object.keys(input).filter((k) => !START_KEYS.includes(k)).map((k) => ({ field: k, rule: 'unknown', message: `A start request has ${START_KEYS.join(', ')}; not ${k}` }));
+  for (const [key, max] of [['flow', 32], ['form', 32], ['entity', 64], ['title', 200]] as const) {
+    const v = input[key];
+    if (v !== undefined && (typeof v !== 'string' || v.length === 0 || v.length > max)) errors.push({ field: key, rule: 'type', message: `${key} is text of 1–${max} characters` });
+  }
+  if (input.recordId !== undefined && !(Number.isInteger(input.recordId) && (input.recordId as number) > 0)) errors.push({ field: 'recordId', rule: 'type', message: 'recordId is a record id' });
+  if (input.data !== undefined && !isObject(input.data)) errors.push({ field: 'data', rule: 'type', message: 'data is an object' });
+  for (const key of ['saveChoice', 'useSavedChoice'] as const) if (input[key] !== undefined && typeof input[key] !== 'boolean') errors.push({ field: key, rule: 'type', message: `${key} is true or false` });
+  if (errors.length) throw new ValidationError(errors);
 }
 
 const DECISIONS: readonly Decision[] = ['agree', 'reject', 'return', 'done', 'resubmit', 'reply'];
