@@ -123,7 +123,7 @@ async function run(kind) {
     const done = check.instances.byStatus.completed ?? 0;
     if (done < INSTANCES) throw new Error(`only ${done} instances completed`);
     const creates = [];
-    const baselineMs = await pool(INSTANCES, (i) => timed(creates, () => call(base, 'POST', '/api/v1/customers', admin, { customerNo: `B${String(i).padStart(8, '0')}`, name: `客户${i}`, kind: 'person', city: '杭州' })));
+    const baselineMs = await pool(INSTANCES, (i) => timed(creates, () => call(base, 'POST', '/api/v1/customers', admin, { customerNo: `C${String(i).padStart(8, "0")}`, name: `客户${i}`, kind: 'person', city: '杭州' })));
     return { flowMs, approve, started, completed, creates, baselineMs, statistics: check };
   } finally {
     await sleep(300);

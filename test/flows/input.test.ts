@@ -78,6 +78,19 @@ describeEachDatabase('flow input and records', (db) => {
     expect(byEntity.flow).toBe('customerReview');
   });
 
+  it('lists instances for monitoring: all for administrators, one\'s own for others; start, cancel and jump are in the operation log', async () => {
+    const all = (await p.api.get('/api/v1/flows/instances?flow=plain&status=running')).body.data;
+    expect(all.map((i: N) => i.id)).toContain(instance);
+    expect((await org.as('lead1').get('/api/v1/flows/instances')).body.data.map((i: N) => i.id)).toContain(instance);
+    expect((await org.as('gzRep1').get('/api/v1/flows/instances')).body.data.map((i: N) => i.id)).not.toContain(instance);
+    expect((await p.api.get('/api/v1/flows/instances?overdue=true')).body.data).toEqual([]);
+    expect((await p.api.get('/api/v1/flows/instances?status=done')).status).toBe(400);
+    const other = await expectOk(org.as('rep1').post('/api/v1/flows/instances', { flow: 'plain' }), 201);
+    await expectOk(p.api.post(`/api/v1/flows/instances/${other.id}/jump`, { to: 'end', comment: 'closed by admin' }));
+    const log = (await p.api.get(`/api/v1/audit?entity=flowInstance&recordId=${other.id}`)).body.data.map((e: N) => [e.action, e.username]);
+    expect(log).toEqual(expect.arrayContaining([['flow.start', 'rep1'], ['flow.jump', 'admin']]));
+  });
+
   it('documents its endpoints in the OpenAPI document', async () => {
     const doc = (await p.api.get('/api/v1/openapi.json')).body;
     for (const path of ['/api/v1/flows/definitions', '/api/v1/flows/instances', '/api/v1/flows/tasks/{id}/approve', '/api/v1/flows/inbox/{box}', '/api/v1/flows/instances/{id}/graph.svg']) expect(doc.paths[path]).toBeDefined();

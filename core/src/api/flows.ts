@@ -121,6 +121,17 @@ export function flowRoutes(router: Router, flows: () => Flows): void {
     ctx.set('Location', `/api/v1/flows/instances/${id}`);
     ctx.body = await flows().engine.view(actor(ctx), id);
   });
+  router.get('/flows/instances', async (ctx) => {
+    const q = ctx.query;
+    const errors = [];
+    const status = q.status;
+    if (status !== undefined && !['running', 'completed', 'rejected', 'cancelled'].includes(String(status))) errors.push({ field: 'status', rule: 'enum', message: 'status is running, completed, rejected or cancelled' });
+    if (q.flow !== undefined && (typeof q.flow !== 'string' || q.flow.length > 32)) errors.push({ field: 'flow', rule: 'type', message: 'flow is a flow code' });
+    if (q.overdue !== undefined && q.overdue !== 'true' && q.overdue !== 'false') errors.push({ field: 'overdue', rule: 'type', message: 'overdue is true or false' });
+    if (errors.length) throw new ValidationError(errors);
+    const page = FlowInbox.page(q);
+    ctx.body = { data: await flows().engine.list(actor(ctx), { flow: q.flow as string | undefined, status: status as string | undefined, overdue: q.overdue === 'true' }, page), meta: page };
+  });
   router.get('/flows/instances/:id', async (ctx) => {
     ctx.body = await flows().engine.view(actor(ctx), parseId(ctx.params.id));
   });

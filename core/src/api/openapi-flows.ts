@@ -43,6 +43,11 @@ export const flowPaths: Json = {
   '/api/v1/flows/definitions/{code}/statistics': { get: { tags, summary: 'Instances by status and duration; per node visits, avg and p90 duration, overdue rate', operationId: 'flowStatistics', parameters: [code], responses: { 200: json(), 403: problem('Not a flow administrator') } } },
   '/api/v1/flows/definitions/{code}/my-choice': { get: { tags, summary: 'Predefined model: the handlers the caller saved last time', operationId: 'flowChoice', parameters: [code], responses: { 200: json() } } },
   '/api/v1/flows/instances': {
+    get: {
+      tags, summary: 'Instances for monitoring: all for flow administrators, else those you started or had a task on', operationId: 'listFlowInstances',
+      parameters: [{ name: 'flow', in: 'query', schema: { type: 'string' } }, { name: 'status', in: 'query', schema: { type: 'string', enum: ['running', 'completed', 'rejected', 'cancelled'] } }, { name: 'overdue', in: 'query', schema: { type: 'boolean' }, description: 'only instances with an open node past its overdue line' }, ...page],
+      responses: { 200: json(), 400: invalid },
+    },
     post: {
       tags, summary: 'Start a flow: {flow | form | entity, data | recordId, title?, handlers?, saveChoice?, useSavedChoice?, route?}', operationId: 'startFlow',
       requestBody: body('flow: a code, or form/entity to have one assigned by rules; data: the form submission; recordId: the entity record; handlers (predefined model); route (custom model)'),

@@ -69,9 +69,19 @@ export class FlowDefinitionRepository {
     return row ? decode(row) : null;
   }
 
+  /** Saved versions never change: each is read from the database once per repository (the engine reads one at every action). */
+  private readonly versionCache = new Map<string, FlowDefinition>();
+
   async version(code: string, version: number, db: Executor = this.db): Promise<FlowDefinition | null> {
+    const key = `${code}@${version}`;
+    const hit = this.versionCache.get(key);
+    if (hit) return hit;
     const [row] = await db.all<Row>('SELECT definition FROM plinth_flow_definition_versions WHERE code = ? AND version = ?', [code, version]);
-    return row ? definitionOf(code, version, String(row.definition)) : null;
+    if (!row) return null;
+    const def = definitionOf(code, version, String(row.definition));
+    if (this.versionCache.size > 1000) this.versionCache.clear();
+    this.versionCache.set(key, def);
+    return def;
   }
 
   async versions(code: string): Promise<{ version: number; createdAt: string; createdBy: number | null }[]> {

@@ -1,5 +1,6 @@
 import { ForbiddenError, NotFoundError, ValidationError, type Actor, type FieldError } from '@plinth/sdk';
 import type { Executor } from '../data/database';
+import { fromDbDateTime } from '../data/codec';
 import type { Logger } from '../app/logger';
 import type { RecordStore } from '../services/records';
 import type { FormService } from '../forms/service';
@@ -124,6 +125,38 @@ export class FlowEngine {
     return this.definitions.manages(actor);
   }
 
+  /** The operation log gets the instance-level actions (start, withdraw, cancel, jump); task decisions are in the flow's own event log. */
+  private audit(tx: Executor, actor: Actor, action: string, instanceId: number, detail: string | null): Promise<void> {
+    return this.options.store.audit.write(tx, actor, { action: `flow.${action}`, entity: 'flowInstance', recordId: instanceId, detail });
+  }
+
+  /**
+   * Instances for monitoring (WF-10): flow administrators see all, others those they
+   * started or had a task on; filtered by flow, status, or an open node past its due time.
+   */
+  async list(actor: Actor, filter: { flow?: string; status?: string; overdue?: boolean }, page: { limit: number; offset: number }) {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (!(await this.definitions.manages(actor))) {
+      where.push('(i.initiator = ? OR EXISTS (SELECT 1 FROM plinth_flow_tasks t WHERE t.instance_id = i.id AND (t.assignee = ? OR t.delegated_from = ?)))');
+      params.push(actor.userId ?? -1, actor.userId ?? -1, actor.userId ?? -1);
+    }
+    if (filter.flow) {
+      where.push('i.definition_code = ?');
+      params.push(filter.flow);
+    }
+    if (filter.status) {
+      where.push('i.status = ?');
+      params.push(filter.status);
+    }
+    if (filter.overdue) {
+      where.push("EXISTS (SELECT 1 FROM plinth_flow_nodes n WHERE n.instance_id = i.id AND n.status = 'active' AND n.due_at < ?)");
+      params.push(new Date().toISOString().replace('T', ' ').replace('Z', ''));
+    }
+    const rows = await this.options.db.all(`SELECT i.id, i.definition_code, i.definition_version, i.title, i.status, i.initiator, i.parent_id, i.started_at, i.ended_at FROM plinth_flow_instances i${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY i.id DESC LIMIT ${page.limit} OFFSET ${page.offset}`, params);
+    return rows.map((r) => ({ id: Number(r.id), flow: String(r.definition_code), flowVersion: Number(r.definition_version), title: String(r.title), status: String(r.status), initiator: r.initiator === null ? null : Number(r.initiator), parentId: r.parent_id === null ? null : Number(r.parent_id), startedAt: fromDbDateTime(r.started_at), endedAt: fromDbDateTime(r.ended_at) }));
+  }
+
   async instance(actor: Actor, id: number): Promise<InstanceRow> {
     const inst = await this.store.instance(this.options.db, id);
     if (!inst || !(await this.canSee(actor, inst))) throw new NotFoundError(`No flow instance ${id}`);
@@ -218,6 +251,7 @@ export class FlowEngine {
           const inst = (await this.store.instance(tx, instanceId))!;
           const run = new FlowRun(tx, inst, await this.graphOf(inst, tx), actor, this.services);
           await this.begin(run);
+          await this.audit(tx, actor, 'start', instanceId, `${flow.code} v${flow.version}: ${title}`);
           if (input.saveChoice && overrides?.handlers) await this.saveChoice(tx, actor.userId!, flow.code, overrides.handlers);
           followUps = run.followUps;
           return instanceId;
@@ -560,6 +594,7 @@ export class FlowEngine {
       if (open.some((n) => n.kind === 'start')) throw alreadyDecided('The request is already back with you');
       await run.closeAllOpen('cancelled');
       await run.event('instance.withdrawn', { comment });
+      await this.audit(run.tx, actor, 'withdraw', instanceId, comment);
       await run.enter(run.graph.start().key);
     });
   }
@@ -572,6 +607,7 @@ export class FlowEngine {
     await this.within(instanceId, actor, async (run) => {
       this.requireRunning(run);
       await run.event('instance.cancel', { comment });
+      await this.audit(run.tx, actor, 'cancel', instanceId, comment);
       await run.finish('cancelled');
     });
   }
@@ -586,6 +622,7 @@ export class FlowEngine {
       if (typeof to !== 'string' || !run.graph.nodes.has(to)) throw new ValidationError([{ field: 'to', rule: 'reference', message: `"${String(to)}" is not a node of this flow` }]);
       const closed = await run.closeAllOpen('jumped');
       await run.event('jump.manual', { from: closed.map((n) => n.nodeKey), to, comment });
+      await this.audit(run.tx, actor, 'jump', instanceId, `${closed.map((n) => n.nodeKey).join(', ')} → ${to}${comment ? `: ${comment}` : ''}`);
       await run.enter(to);
     });
   }
