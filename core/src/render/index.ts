@@ -10,6 +10,8 @@ import { SavedViews } from '../prefs/saved-views';
 import { Profiles } from '../prefs/profile';
 import { prefsRoutes, profileRoutes } from '../api/prefs';
 import type { DictionaryItems } from './fields';
+import type { FormService } from '../forms/service';
+import type { FormRecords } from '../forms/records';
 import { loadThemes } from './themes';
 import { Views } from './views';
 import { Workspace } from './workspace';
@@ -26,6 +28,8 @@ export interface WebSetup {
   dictionaries: DictionaryItems;
   timeZone: () => string;
   log: Logger;
+  forms: FormService;
+  formRecords: FormRecords;
   /** Open tasks of a user, when a flow engine counts them. */
   todoCount?: (actor: Actor) => Promise<number | null>;
 }
@@ -52,6 +56,8 @@ export function setupWeb(setup: WebSetup): Web {
     profiles,
     log: setup.log,
     counters: { todo: setup.todoCount ?? (async () => null), messages: async () => null },
+    forms: setup.forms,
+    formRecords: setup.formRecords,
   });
   return {
     pages,

@@ -16,6 +16,9 @@ import { historyFragment, parseRecordId, recordPage, relatedFragment } from './p
 import { desktopPage, type DesktopCounters } from './pages/desktop';
 import { profilePage } from './pages/profile';
 import { searchPage } from './pages/search';
+import { dataFormCode, dataFormPage, detailTable } from './pages/data-form';
+import type { FormService } from '../forms/service';
+import type { FormRecords } from '../forms/records';
 import { sessionCookie } from '../api/auth';
 
 export interface WorkspaceRouteDeps {
@@ -27,6 +30,8 @@ export interface WorkspaceRouteDeps {
   profiles: Profiles;
   log: Logger;
   counters: DesktopCounters;
+  forms: FormService;
+  formRecords: FormRecords;
 }
 
 /**
@@ -90,9 +95,28 @@ export function workspaceRouter(deps: WorkspaceRouteDeps): Router {
   pages.get('/profile', session, (ctx) => profilePage(ctx, ws, deps.profiles, false));
   pages.get('/profile/password', session, (ctx) => profilePage(ctx, ws, deps.profiles, true));
   pages.get('/app/:plural', session, (ctx) => listPage(ctx, entityOf(ctx), deps));
-  pages.get('/app/:plural/new', session, (ctx) => formPage(ctx, entityOf(ctx), null, ws));
-  pages.get('/app/:plural/:id', session, (ctx) => recordPage(ctx, entityOf(ctx), parseRecordId(ctx.params.id), ws, deps.related));
-  pages.get('/app/:plural/:id/edit', session, (ctx) => formPage(ctx, entityOf(ctx), parseRecordId(ctx.params.id), ws));
+  // Data forms (自定义表单) are filled in from their definition: layout, detail table, formulas.
+  const dataForm = (ctx: Context, id: number | null) => dataFormPage(ctx, ctx.params.code, id, ws, deps.forms, deps.formRecords);
+  pages.get('/app/forms/:code/new', session, (ctx) => dataForm(ctx, null));
+  pages.get('/app/forms/:code/:id/edit', session, (ctx) => dataForm(ctx, parseRecordId(ctx.params.id)));
+  const formCodeOf = (ctx: Context) => {
+    const entity = entityOf(ctx);
+    return dataFormCode(entity.name, entity.plugin);
+  };
+  pages.get('/app/:plural/new', session, (ctx) => {
+    const code = formCodeOf(ctx);
+    return code ? ctx.redirect(`/app/forms/${code}/new`) : formPage(ctx, entityOf(ctx), null, ws);
+  });
+  pages.get('/app/:plural/:id', session, async (ctx) => {
+    const id = parseRecordId(ctx.params.id);
+    const code = formCodeOf(ctx);
+    const detail = code ? await detailTable(ctx, code, id, ws, deps.forms, deps.formRecords) : null;
+    await recordPage(ctx, entityOf(ctx), id, ws, deps.related, { detail });
+  });
+  pages.get('/app/:plural/:id/edit', session, (ctx) => {
+    const code = formCodeOf(ctx);
+    return code ? ctx.redirect(`/app/forms/${code}/${parseRecordId(ctx.params.id)}/edit`) : formPage(ctx, entityOf(ctx), parseRecordId(ctx.params.id), ws);
+  });
   pages.get('/app/:plural/:id/tabs/history', session, (ctx) => historyFragment(ctx, entityOf(ctx), parseRecordId(ctx.params.id), ws));
   pages.get('/app/:plural/:id/tabs/related/:key', session, (ctx) => relatedFragment(ctx, entityOf(ctx), parseRecordId(ctx.params.id), ctx.params.key, ws, deps.related));
   router.use(pages.routes());

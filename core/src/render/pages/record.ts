@@ -7,6 +7,7 @@ import { detailFields, listableFields, defaultColumns } from '../fields';
 import { directoryIds, show, type DisplayContext } from '../display';
 import { pageUserOf } from '../session';
 import type { Workspace } from '../workspace';
+import type { detailTable } from './data-form';
 
 export function parseRecordId(raw: string): number {
   if (!/^[1-9]\d{0,15}$/.test(raw)) throw new NotFoundError(`No record "${raw}"`);
@@ -24,7 +25,7 @@ const referencesOf = (entity: EntityModel, store: ReturnType<Workspace['deps']['
   [...entity.fields.values()].filter((f) => f.type === 'reference' && !['user', 'department'].includes((f.def as { entity: string }).entity) && store.meta.get((f.def as { entity: string }).entity));
 
 /** A record's page: header, its fields in sections, related tabs with counts, history. */
-export async function recordPage(ctx: Context, entity: EntityModel, id: number, ws: Workspace, related: RelatedTabs): Promise<void> {
+export async function recordPage(ctx: Context, entity: EntityModel, id: number, ws: Workspace, related: RelatedTabs, extra: { detail?: Awaited<ReturnType<typeof detailTable>> } = {}): Promise<void> {
   const { actor } = pageUserOf(ctx);
   const store = ws.deps.store();
   const service = store.service(entity.name, actor);
@@ -49,6 +50,7 @@ export async function recordPage(ctx: Context, entity: EntityModel, id: number, 
       main: fields.filter((f) => !f.system).map(item),
       system: fields.filter((f) => f.system).map(item),
       tabs,
+      detail: extra.detail ?? null,
       can: { update: await service.can('update', id), delete: await service.can('delete', id) },
     },
   });
