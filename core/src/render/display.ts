@@ -68,17 +68,30 @@ export function directoryIds(entity: EntityModel, records: readonly Record<strin
   return { users, departments };
 }
 
-const pad = (n: number) => String(n).padStart(2, '0');
+// Intl formatters are costly to build: one per time zone and language, kept.
+const dateTimeFormats = new Map<string, Intl.DateTimeFormat>();
+const numberFormats = new Map<string, Intl.NumberFormat>();
 
 function dateTimeIn(iso: string, timeZone: string): string {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
-  const parts = Object.fromEntries(new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(d).map((p) => [p.type, p.value]));
+  let format = dateTimeFormats.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+    dateTimeFormats.set(timeZone, format);
+  }
+  const parts = Object.fromEntries(format.formatToParts(d).map((p) => [p.type, p.value]));
   return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}`;
 }
 
 function number(value: number, fraction: number | undefined, lang: Language): string {
-  return new Intl.NumberFormat(lang === 'en' ? 'en-US' : lang, fraction === undefined ? {} : { minimumFractionDigits: fraction, maximumFractionDigits: fraction }).format(value);
+  const key = `${lang}|${fraction ?? ''}`;
+  let format = numberFormats.get(key);
+  if (!format) {
+    format = new Intl.NumberFormat(lang === 'en' ? 'en-US' : lang, fraction === undefined ? {} : { minimumFractionDigits: fraction, maximumFractionDigits: fraction });
+    numberFormats.set(key, format);
+  }
+  return format.format(value);
 }
 
 /** Show one field of one record. */

@@ -17,6 +17,8 @@ export type Catalogue = Readonly<Record<string, string>>;
 
 /** Messages in one language, with the fallbacks zh-TW → zh-CN → en. */
 export class Messages {
+  private readonly subsets = new Map<string, Record<string, string>>();
+
   constructor(private readonly catalogues: ReadonlyMap<Language, Catalogue>) {}
 
   text(lang: Language, key: string, vars?: Readonly<Record<string, unknown>>): string {
@@ -32,10 +34,14 @@ export class Messages {
 
   /** The messages client scripts need (keys starting with one of `prefixes`). */
   subset(lang: Language, prefixes: readonly string[]): Record<string, string> {
+    const key = `${lang}|${prefixes.join(',')}`;
+    const known = this.subsets.get(key);
+    if (known) return known;
     const out: Record<string, string> = {};
     const keys = new Set<string>();
     for (const c of this.catalogues.values()) for (const k of Object.keys(c)) if (prefixes.some((p) => k.startsWith(p))) keys.add(k);
     for (const k of keys) out[k] = this.text(lang, k);
+    this.subsets.set(key, out);
     return out;
   }
 }
