@@ -176,4 +176,22 @@ describeEachDatabase('workspace pages', (db) => {
     expect(history).not.toContain('123456');
     expect(history).not.toContain('123,456');
   });
+
+  it('attachments: the files of a record\'s file fields are listed by name and download for anyone who can read the record', async () => {
+    expect((await t.api.post('/api/v1/meta/entities/customer/custom-fields', { name: 'docs', type: 'files', label: { 'zh-CN': '资料', en: 'Documents' } })).status).toBe(201);
+    const upload = await t.api.request('POST', '/api/v1/files', '保单扫描件内容', { 'content-type': 'text/plain', 'x-file-name': encodeURIComponent('保单扫描件.txt') });
+    const customer = org.customers.find((c) => c.owner === org.users.rep2.id)!;
+    const current = await t.api.get(`/api/v1/customers/${customer.id}`);
+    expect((await t.api.patch(`/api/v1/customers/${customer.id}`, { docs: [upload.body.id], version: current.body.version })).status).toBe(200);
+    const rep = await client('rep2');
+    const html = (await rep.get(`/app/customers/${customer.id}`)).text;
+    expect(html).toContain('data-testid="tab-attachments"');
+    const link = `/api/v1/customers/${customer.id}/files/${upload.body.id}`;
+    expect(html).toContain(`<a href="${link}" download>保单扫描件.txt</a>`);
+    const file = await rep.get(link);
+    expect(file.status).toBe(200);
+    expect(file.text).toBe('保单扫描件内容');
+    // The uploader's own download route stays the uploader's.
+    expect((await rep.get(`/api/v1/files/${upload.body.id}`)).status).toBe(404);
+  });
 });

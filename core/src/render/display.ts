@@ -49,6 +49,18 @@ export interface DisplayContext {
   departments: Map<number, string>;
   /** The plural of the records shown: file links go through the record (any reader may download). */
   plural?: string;
+  /** Names of the files the records' file fields hold. */
+  files?: Map<number, string>;
+}
+
+/** The file ids the records' file fields hold (their names are looked up in one go). */
+export function fileIds(entity: EntityModel, records: readonly Record<string, unknown>[]): number[] {
+  const ids = new Set<number>();
+  for (const f of entity.fields.values()) {
+    if (f.type !== 'file') continue;
+    for (const r of records) for (const v of Array.isArray(r[f.name]) ? (r[f.name] as unknown[]) : [r[f.name]]) if (typeof v === 'number') ids.add(v);
+  }
+  return [...ids].slice(0, 500);
 }
 
 /** The user and department ids a page's records mention (to look their names up in one go). */
@@ -137,7 +149,7 @@ export function show(field: FieldModel, record: Record<string, unknown>, c: Disp
     case 'file': {
       const files = (Array.isArray(value) ? value : [value]) as unknown[];
       const items = files.map((f) => {
-        const file = typeof f === 'object' && f !== null ? (f as { id?: unknown; name?: unknown }) : { id: f };
+        const file = typeof f === 'object' && f !== null ? (f as { id?: unknown; name?: unknown }) : { id: f, name: typeof f === 'number' ? c.files?.get(f) : undefined };
         const href = c.plural && record.id !== undefined ? `/api/v1/${c.plural}/${String(record.id)}/files/${String(file.id)}` : undefined;
         return { text: String(file.name ?? `#${String(file.id)}`), href };
       });

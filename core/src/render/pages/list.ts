@@ -6,7 +6,8 @@ import type { Preferences } from '../../prefs/preferences';
 import type { SavedView, SavedViews } from '../../prefs/saved-views';
 import { textIn } from '../i18n';
 import { defaultColumns, fieldView, listableFields } from '../fields';
-import { directoryIds, show, type DisplayContext } from '../display';
+import { directoryIds, fileIds, show, type DisplayContext } from '../display';
+import { fileNames } from './record';
 import { pageUserOf } from '../session';
 import type { Workspace } from '../workspace';
 
@@ -153,7 +154,7 @@ export async function listPage(ctx: Context, entity: EntityModel, deps: ListPage
   }
   const ids = directoryIds(entity, result.data);
   const names = await ws.names.load(ids.users, ids.departments);
-  const d: DisplayContext = { lang, timeZone: ws.deps.timeZone(), messages, meta: store.meta, dictionaries: ws.deps.dictionaries, ...names, plural: entity.plural };
+  const d: DisplayContext = { lang, timeZone: ws.deps.timeZone(), messages, meta: store.meta, dictionaries: ws.deps.dictionaries, ...names, plural: entity.plural, files: await fileNames(ws, fileIds(entity, result.data)) };
   const rows = result.data.map((r) => ({
     id: r.id,
     version: r.version,

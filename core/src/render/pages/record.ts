@@ -4,7 +4,7 @@ import type { EntityModel } from '../../meta/model';
 import type { RelatedTabs } from '../../related';
 import { textIn } from '../i18n';
 import { detailFields, listableFields, defaultColumns } from '../fields';
-import { directoryIds, show, type DisplayContext } from '../display';
+import { directoryIds, fileIds, show, type DisplayContext } from '../display';
 import { pageUserOf } from '../session';
 import type { Workspace } from '../workspace';
 import type { detailTable } from './data-form';
@@ -18,7 +18,16 @@ async function displayContext(ctx: Context, ws: Workspace, entity: EntityModel, 
   const viewer = await ws.viewer(ctx);
   const ids = directoryIds(entity, records);
   const names = await ws.names.load(ids.users, ids.departments);
-  return { lang: viewer.lang, timeZone: ws.deps.timeZone(), messages: viewer.theme.messages, meta: ws.deps.store().meta, dictionaries: ws.deps.dictionaries, ...names, plural: entity.plural };
+  return { lang: viewer.lang, timeZone: ws.deps.timeZone(), messages: viewer.theme.messages, meta: ws.deps.store().meta, dictionaries: ws.deps.dictionaries, ...names, plural: entity.plural, files: await fileNames(ws, fileIds(entity, records)) };
+}
+
+/** File names by id (the records were read through the permission layer; only their files are named). */
+export async function fileNames(ws: Workspace, ids: readonly number[]): Promise<Map<number, string>> {
+  const files = ws.deps.store().files;
+  const out = new Map<number, string>();
+  if (!files) return out;
+  for (const info of await Promise.all(ids.map((id) => files.get(id)))) if (info) out.set(info.id, info.name);
+  return out;
 }
 
 const referencesOf = (entity: EntityModel, store: ReturnType<Workspace['deps']['store']>) =>
@@ -33,6 +42,12 @@ export async function recordPage(ctx: Context, entity: EntityModel, id: number, 
   const d = await displayContext(ctx, ws, entity, [record]);
   const fields = detailFields(entity).filter((f) => f.name in record);
   const item = (f: (typeof fields)[number]) => ({ name: f.name, label: textIn(f.label, d.lang), ...show(f, record, d), wide: f.type === 'text' || f.type === 'json' });
+  const attachments = fields
+    .filter((f) => f.type === 'file')
+    .flatMap((f) => {
+      const shown = show(f, record, d);
+      return (shown.items ?? []).map((i) => ({ ...i, field: textIn(f.label, d.lang) }));
+    });
   const tabs = (await related.summary(entity, id, actor)).map((t) => ({ key: t.key, label: textIn(t.label, d.lang), count: t.count, plural: t.plural, foreignKey: t.foreignKey }));
   const title = String(record[entity.titleField] ?? `#${id}`);
   const label = textIn(entity.label, d.lang);
@@ -51,6 +66,8 @@ export async function recordPage(ctx: Context, entity: EntityModel, id: number, 
       system: fields.filter((f) => f.system).map(item),
       tabs,
       detail: extra.detail ?? null,
+      attachments,
+      hasFileFields: fields.some((f) => f.type === 'file'),
       can: { update: await service.can('update', id), delete: await service.can('delete', id) },
     },
   });

@@ -3,17 +3,18 @@ import { api, page, problem, t, toast } from './lib.js';
 
 const other = document.querySelector('[data-panel="other"]');
 const details = document.querySelector('[data-panel="details"]');
+const attachments = document.querySelector('[data-panel="attachments"]');
 const tabs = [...document.querySelectorAll('.tabs [data-tab]')];
 
 async function open(tab) {
   tabs.forEach((b) => b.setAttribute('aria-selected', String(b === tab)));
   const key = tab.dataset.tab;
-  if (key === 'details') {
-    details.hidden = false;
+  details.hidden = key !== 'details';
+  if (attachments) attachments.hidden = key !== 'attachments';
+  if (key === 'details' || key === 'attachments') {
     other.hidden = true;
     return;
   }
-  details.hidden = true;
   other.hidden = false;
   other.textContent = t('record.loading');
   const path = key === 'history' ? 'history' : `related/${encodeURIComponent(key.slice('related:'.length))}`;
