@@ -145,7 +145,7 @@ async function measure(kind) {
       results.push({
         who,
         page: 'list (20 rows + total)',
-        api: await rate(base, bearer, ['/api/v1/customers?limit=20&count=true&sort=-updatedAt']),
+        api: await rate(base, bearer, ['/api/v1/customers?limit=20&count=true&sort=-createdAt']),
         html: await rate(base, cookie, ['/app/customers']),
       });
       results.push({

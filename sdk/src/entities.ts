@@ -18,6 +18,18 @@ interface EntityDefCommon<F extends Record<string, FieldDef>> {
   fields: F;
   /** Whether admins may add custom fields. Default true. */
   customizable?: boolean;
+  /**
+   * How forms and record pages group the fields, in order. Fields in no section (custom
+   * fields among them) follow in a last section; the system fields have their own.
+   */
+  sections?: readonly EntitySection[];
+}
+
+export interface EntitySection {
+  /** Stable key (camelCase). */
+  key: string;
+  label: I18nText;
+  fields: readonly string[];
 }
 
 /** An entity as plugins hand it to the kernel. Covariant in its fields, so any entity fits `EntityDef`. */

@@ -191,6 +191,14 @@ describeEachDatabase('workspace pages', (db) => {
     const file = await rep.get(link);
     expect(file.status).toBe(200);
     expect(file.text).toBe('保单扫描件内容');
+    // Fields come in the entity's sections; a custom field in the last one.
+    const form = (await rep.get(`/app/customers/${customer.id}/edit`)).text;
+    const at = (marker: string) => form.indexOf(marker);
+    expect(at('data-section="identity"')).toBeGreaterThan(0);
+    expect(at('data-section="identity"')).toBeLessThan(at('data-field="customerNo"'));
+    expect(at('data-field="customerNo"')).toBeLessThan(at('data-section="contact"'));
+    expect(at('data-section="other"')).toBeLessThan(at('data-field="docs"'));
+    expect(html.indexOf('data-section="value"')).toBeLessThan(html.indexOf('data-section="other"'));
     // The uploader's own download route stays the uploader's.
     expect((await rep.get(`/api/v1/files/${upload.body.id}`)).status).toBe(404);
   });

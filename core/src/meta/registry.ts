@@ -154,6 +154,17 @@ export class MetaRegistry {
         if (!f || f.column === '' || f.multiple) throw new MetadataError(`Entity "${def.name}": index names unknown field "${n}"`);
       }
     }
+    const placed = new Set<string>();
+    const keys = new Set<string>();
+    for (const section of def.sections ?? []) {
+      if (keys.has(section.key)) throw new MetadataError(`Entity "${def.name}": section "${section.key}" is declared twice`);
+      keys.add(section.key);
+      for (const n of section.fields) {
+        if (!fields.has(n) || fields.get(n)!.system) throw new MetadataError(`Entity "${def.name}": section "${section.key}" names unknown field "${n}"`);
+        if (placed.has(n)) throw new MetadataError(`Entity "${def.name}": field "${n}" is in more than one section`);
+        placed.add(n);
+      }
+    }
     const model: EntityModel = {
       name: def.name,
       plural,

@@ -130,7 +130,7 @@ export function defaultColumns(entity: EntityModel): string[] {
     .sort(byOrder)
     .slice(0, 5)
     .map((f) => f.name);
-  return [entity.titleField, ...short, 'owner', 'updatedAt'].filter((n, i, all) => entity.fields.has(n) && all.indexOf(n) === i);
+  return [entity.titleField, ...short, 'owner', 'createdAt'].filter((n, i, all) => entity.fields.has(n) && all.indexOf(n) === i);
 }
 
 /** Fields a list can show as columns. */
@@ -140,4 +140,14 @@ export function listableFields(entity: EntityModel): FieldModel[] {
 
 function byOrder(a: FieldModel, b: FieldModel): number {
   return a.order - b.order;
+}
+
+/** Fields grouped as the entity's sections declare; the rest (custom fields among them) in a last group. */
+export function groupFields<T extends { name: string }>(entity: EntityModel, items: readonly T[], lang: Language, otherLabel: string): { key: string; title: string; items: T[] }[] {
+  const byName = new Map(items.map((i) => [i.name, i]));
+  const groups = (entity.def.sections ?? []).map((s) => ({ key: s.key, title: textIn(s.label, lang), items: s.fields.map((n) => byName.get(n)).filter((i): i is T => i !== undefined) }));
+  const placed = new Set(groups.flatMap((g) => g.items.map((i) => i.name)));
+  const rest = items.filter((i) => !placed.has(i.name));
+  if (rest.length) groups.push({ key: 'other', title: groups.length ? otherLabel : '', items: rest });
+  return groups.filter((g) => g.items.length > 0);
 }

@@ -2,7 +2,7 @@ import type { Context } from 'koa';
 import { ForbiddenError } from '@plinth/sdk';
 import type { EntityModel, FieldModel } from '../../meta/model';
 import { textIn } from '../i18n';
-import { fieldView, formFields } from '../fields';
+import { fieldView, formFields, groupFields } from '../fields';
 import { pageUserOf, safeNext } from '../session';
 import type { Workspace } from '../workspace';
 
@@ -68,6 +68,6 @@ export async function formPage(ctx: Context, entity: EntityModel, id: number | n
     scripts: ['js/form.js'],
     messages: ['form.', 'lookup.'],
     client: { entity: entity.name, plural: entity.plural, id, version: record?.version ?? null, back, fields: fields.map((f) => ({ name: f.name, type: f.type, input: f.input, multiple: f.multiple, required: f.required, target: f.target ?? null })) },
-    data: { entity: { name: entity.name, plural: entity.plural, label }, record: record ? { id, version: record.version } : null, fields, back, heading: title },
+    data: { entity: { name: entity.name, plural: entity.plural, label }, record: record ? { id, version: record.version } : null, sections: groupFields(entity, fields, lang, await ws.t(ctx, 'record.other')), back, heading: title },
   });
 }

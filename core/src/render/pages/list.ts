@@ -137,7 +137,9 @@ export async function listPage(ctx: Context, entity: EntityModel, deps: ListPage
   const columns = chosen.map((c) => entity.fields.get(c)).filter((f): f is FieldModel => f !== undefined && listable.includes(f));
   if (!columns.length) columns.push(title);
 
-  const sort = query.sort?.length ? [...query.sort] : (view?.query.sort ?? ['-updatedAt']);
+  // Newest first by default: created_at is indexed on every entity, so the first page of
+  // 100,000 records is read from the index, not sorted.
+  const sort = query.sort?.length ? [...query.sort] : (view?.query.sort ?? ['-createdAt']);
   const size = PAGE_SIZES.includes(Number(qs.size)) ? Number(qs.size) : PAGE_SIZES[0];
   const page = Math.max(1, Math.min(Number(single(qs.page)) || 1, 100_000));
   const references = columns.filter((f) => f.type === 'reference' && !['user', 'department'].includes((f.def as { entity: string }).entity)).map((f) => f.name);

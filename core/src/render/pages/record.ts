@@ -3,7 +3,7 @@ import { NotFoundError, ValidationError } from '@plinth/sdk';
 import type { EntityModel } from '../../meta/model';
 import type { RelatedTabs } from '../../related';
 import { textIn } from '../i18n';
-import { detailFields, listableFields, defaultColumns } from '../fields';
+import { detailFields, listableFields, defaultColumns, groupFields } from '../fields';
 import { directoryIds, fileIds, show, type DisplayContext } from '../display';
 import { pageUserOf } from '../session';
 import type { Workspace } from '../workspace';
@@ -62,7 +62,7 @@ export async function recordPage(ctx: Context, entity: EntityModel, id: number, 
       entity: { name: entity.name, plural: entity.plural, label },
       record: { id, version: record.version, title },
       header: fields.filter((f) => !f.system).map(item).filter((i) => !i.empty).slice(0, 4),
-      main: fields.filter((f) => !f.system).map(item),
+      sections: groupFields(entity, fields.filter((f) => !f.system).map(item), d.lang, await ws.t(ctx, 'record.other')),
       system: fields.filter((f) => f.system).map(item),
       tabs,
       detail: extra.detail ?? null,

@@ -36,6 +36,11 @@ export const contact = defineEntity({
     notes: { type: 'text', label: text('备注', 'Notes', '備註'), maxLength: 2000 },
   },
   indexes: [{ fields: ['customer', 'isPrimary'] }],
+  sections: [
+    { key: 'person', label: text('联系人', 'Person', '聯絡人'), fields: ['customer', 'name', 'title', 'departmentName', 'relationship', 'role', 'gender', 'birthday', 'isPrimary'] },
+    { key: 'reach', label: text('联系方式', 'Reaching them', '聯絡方式'), fields: ['mobile', 'phone', 'email', 'wechatId', 'qq', 'preferredChannel', 'address', 'postalCode', 'doNotContact'] },
+    { key: 'more', label: text('其他', 'More', '其他'), fields: ['hobbies', 'notes'] },
+  ],
 });
 
 /** A customer's contacts, listed (and expandable) on the customer while this plugin is enabled. */

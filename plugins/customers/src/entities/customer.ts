@@ -100,4 +100,11 @@ export const customer = defineEntity({
     // `contacts` (the customer's contacts) is added by the contacts plugin, which owns them.
   },
   indexes: [{ fields: ['city', 'createdAt'] }, { fields: ['status', 'level'] }],
+  sections: [
+    { key: 'identity', label: text('身份信息', 'Identity', '身分資訊'), fields: ['customerNo', 'name', 'kind', 'gender', 'birthDate', 'idType', 'idNumber', 'nationality', 'maritalStatus', 'education', 'occupation', 'occupationClass', 'employer', 'annualIncomeBand'] },
+    { key: 'contact', label: text('联系方式', 'Contact points', '聯絡方式'), fields: ['phone', 'mobile', 'email', 'wechatId', 'address', 'province', 'city', 'district', 'postalCode', 'region'] },
+    { key: 'organisation', label: text('团体信息', 'Organisation', '團體資訊'), fields: ['industry', 'orgSize', 'legalRepresentative'] },
+    { key: 'classification', label: text('分类与偏好', 'Classification', '分類與偏好'), fields: ['customerType', 'level', 'source', 'status', 'tags', 'consentPhone', 'consentSms', 'consentEmail', 'doNotContact'] },
+    { key: 'value', label: text('客户价值', 'Value', '客戶價值'), fields: ['establishedValue', 'potentialValue', 'valueScore', 'policiesInForce', 'firstPolicyDate', 'lastContactAt', 'remarks'] },
+  ],
 });
