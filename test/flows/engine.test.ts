@@ -145,6 +145,32 @@ describeEachDatabase('flow engine', (db) => {
       expect((await view(two.id)).status).toBe('completed');
     });
 
+    it('a return inside one parallel branch leaves the other branch and the join\'s arrivals alone', async () => {
+      await define('parReturn', [start, { key: 'sp', kind: 'split', name: 'Split' }, { key: 'x', kind: 'handle', name: 'X', handlers: [users('hq1')] }, { key: 'y', kind: 'approval', name: 'Y', handlers: [users('hq2')] }, { key: 'z', kind: 'handle', name: 'Z', handlers: [users('auditor')] }, { key: 'j', kind: 'join', name: 'Join' }, end], [
+        { from: 'start', to: 'sp' }, { from: 'sp', to: 'x' }, { from: 'x', to: 'y' }, { from: 'y', to: 'j' }, { from: 'sp', to: 'z' }, { from: 'z', to: 'j' }, { from: 'j', to: 'end' },
+      ]);
+      const inst = await startAs('rep1', { flow: 'parReturn' });
+      const zNode = inst.nodes.find((n: N) => n.nodeKey === 'z').id;
+      await expectOk(act('hq1', await taskOf(org.as('hq1'), inst.id), 'complete'));
+      expect((await act('auditor', await taskOf(org.as('auditor'), inst.id), 'return', { to: 'x' })).body.errors[0]).toMatchObject({ field: 'to', rule: 'earlier-node' });
+      await expectOk(act('hq2', await taskOf(org.as('hq2'), inst.id), 'return', { to: 'x' }));
+      const mid = await view(inst.id);
+      expect(mid.nodes.filter((n: N) => n.status === 'active').map((n: N) => [n.nodeKey, n.id === zNode])).toEqual([['z', true], ['x', false]]);
+      await expectOk(act('auditor', await taskOf(org.as('auditor'), inst.id), 'complete'));
+      expect((await view(inst.id)).nodes.find((n: N) => n.nodeKey === 'j')).toMatchObject({ status: 'waiting', arrivals: 1 });
+      await expectOk(act('hq1', await taskOf(org.as('hq1'), inst.id), 'complete'));
+      await expectOk(act('hq2', await taskOf(org.as('hq2'), inst.id), 'approve'));
+      expect((await view(inst.id)).status).toBe('completed');
+    });
+
+    it('conditions read the initiator', async () => {
+      await define('byDept', [start, { key: 'c', kind: 'condition', name: 'C' }, { key: 'team', kind: 'handle', name: 'Team', handlers: [users('lead1')] }, { key: 'other', kind: 'handle', name: 'Other', handlers: [users('hq1')] }, end], [
+        { from: 'start', to: 'c' }, { from: 'c', to: 'team', when: `initiator.department == ${org.departments.shTeam1} and initiator.username != 'x'` }, { from: 'c', to: 'other', default: true }, { from: 'team', to: 'end' }, { from: 'other', to: 'end' },
+      ]);
+      expect((await startAs('rep1', { flow: 'byDept' })).nodes.map((n: N) => n.nodeKey)).toEqual(['start', 'c', 'team']);
+      expect((await startAs('rep3', { flow: 'byDept' })).nodes.map((n: N) => n.nodeKey)).toEqual(['start', 'c', 'other']);
+    });
+
     it('nested sub-flows: the parent waits for its child, which waits for its own', async () => {
       await define('grandchild', [start, { key: 'g', kind: 'approval', name: 'G', handlers: [users('hq2')] }, end], chain('start', 'g', 'end'));
       await define('child', [start, { key: 'c', kind: 'approval', name: 'C', handlers: [users('hq1')] }, { key: 'sub', kind: 'subflow', name: 'Sub', flow: 'grandchild' }, end], chain('start', 'c', 'sub', 'end'));

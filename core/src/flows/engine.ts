@@ -432,22 +432,37 @@ export class FlowEngine {
     });
   }
 
-  /** Return (退签) to an earlier node of this instance, or to the initiator (`to` omitted or "initiator"). */
+  /**
+   * Return (退签) to an earlier node — one with handlers that was completed in this
+   * instance and leads to the returner's node — or to the initiator (`to` omitted or
+   * "initiator"). The returner's node and the open nodes after the target are closed
+   * (`returned`); parallel branches the target is not part of keep going, and a join
+   * keeps the arrivals of branches that are not redone.
+   */
   async returnTo(actor: Actor, taskId: number, to: string | undefined, input: ActionInput = {}): Promise<TaskRow> {
     const task = await this.taskOf(actor, taskId);
     if (task.kind !== 'approve' && task.kind !== 'handle') throw new ValidationError([{ field: 'action', rule: 'kind', message: `A ${task.kind} task cannot be returned` }]);
     const { comment, attachments } = await this.checkInput(input);
     return this.within(task.instanceId, actor, async (run) => {
       this.requireRunning(run);
-      const target = !to || to === 'initiator' ? run.graph.start().key : to;
-      const visited = (await run.store.nodes(run.tx, run.instance.id)).filter((n) => n.nodeKey === target && n.status === 'completed');
-      if (!run.graph.nodes.has(target) || (target !== run.graph.start().key && (!run.isPeople(target) || run.graph.node(target).kind === 'notify' || !visited.length))) {
-        throw new ValidationError([{ field: 'to', rule: 'earlier-node', message: `"${to}" is not an earlier node of this instance with handlers (or "initiator")` }]);
+      const graph = run.graph;
+      const start = graph.start().key;
+      const node = (await run.store.node(run.tx, task.nodeId))!;
+      const target = !to || to === 'initiator' ? start : to;
+      if (target !== start) {
+        const visited = (await run.store.nodes(run.tx, run.instance.id)).some((n) => n.nodeKey === target && n.status === 'completed');
+        const earlier = graph.nodes.has(target) && run.isPeople(target) && graph.node(target).kind !== 'notify' && visited && target !== node.nodeKey && graph.leadsTo(target, node.nodeKey);
+        if (!earlier) throw new ValidationError([{ field: 'to', rule: 'earlier-node', message: `"${to}" is not an earlier node of this instance with handlers (or "initiator")` }]);
       }
       if (!(await run.store.claim(run.tx, taskId, actor.userId!, 'pending', 'done', 'return', comment))) throw alreadyDecided();
-      const node = (await run.store.node(run.tx, task.nodeId))!;
       await run.event('task.return', { node: node.nodeKey, to: target, comment, attachments, took: Date.now() - Date.parse(task.createdAt) }, node.id, taskId);
-      await run.closeAllOpen('returned');
+      const splits = [...graph.nodes.values()].filter((n) => n.kind === 'split').map((n) => n.key);
+      for (const open of await run.store.openNodes(run.tx, run.instance.id)) {
+        const after = open.id === node.id || target === start || graph.leadsTo(target, open.nodeKey);
+        // a waiting join is redone only when the whole parallel section is (its split comes after the target)
+        const redone = open.kind !== 'join' || target === start || splits.some((s) => graph.leadsTo(target, s) && graph.leadsTo(s, open.nodeKey));
+        if (after && redone) await run.closeOpen(open, 'returned');
+      }
       await run.enter(target);
       return (await run.store.task(run.tx, taskId))!;
     });

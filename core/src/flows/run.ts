@@ -198,8 +198,9 @@ export class FlowRun {
     const kind: TaskKind = node.kind === 'approval' ? 'approve' : node.kind === 'handle' ? 'handle' : 'notify';
     const sequential = node.countersign?.mode === 'sequential';
     const assigned: number[] = [];
+    const delegates = await this.delegatesOf(ids);
     for (const [i, user] of ids.entries()) {
-      const delegate = await this.delegateOf(user);
+      const delegate = delegates.get(user) ?? null;
       assigned.push(delegate ?? user);
       await this.store.insertTask(this.tx, {
         instanceId: this.instance.id, nodeId: row.id, kind, assignee: delegate ?? user, delegatedFrom: delegate ? user : null, seq: i,
@@ -215,13 +216,13 @@ export class FlowRun {
     }
   }
 
-  /** A standing delegation (while on leave) in force now for this flow. */
-  async delegateOf(user: number): Promise<number | null> {
-    const [row] = await this.tx.all<{ delegate_id: number | string }>(
-      'SELECT delegate_id FROM plinth_flow_delegations WHERE user_id = ? AND starts_at <= ? AND ends_at >= ? AND (flow IS NULL OR flow = ?) ORDER BY id DESC LIMIT 1',
-      [user, nowText(), nowText(), this.instance.definitionCode],
+  /** Standing delegations (while on leave) in force now for this flow: user → delegate (the latest one wins). */
+  async delegatesOf(users: readonly number[]): Promise<Map<number, number>> {
+    const rows = await this.tx.all<{ user_id: number | string; delegate_id: number | string }>(
+      `SELECT user_id, delegate_id FROM plinth_flow_delegations WHERE user_id IN (${users.map(() => '?').join(', ')}) AND starts_at <= ? AND ends_at >= ? AND (flow IS NULL OR flow = ?) ORDER BY id`,
+      [...users, nowText(), nowText(), this.instance.definitionCode],
     );
-    return row ? Number(row.delegate_id) : null;
+    return new Map(rows.map((r) => [Number(r.user_id), Number(r.delegate_id)]));
   }
 
   /**

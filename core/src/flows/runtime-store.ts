@@ -200,11 +200,13 @@ export class FlowRuntimeStore {
     const [{ visits }] = await tx.all<{ visits: number | string }>('SELECT COUNT(*) AS visits FROM plinth_flow_nodes WHERE instance_id = ? AND node_key = ?', [node.instanceId, node.nodeKey]);
     const now = nowDb();
     const closed = node.status !== 'active' && node.status !== 'waiting';
+    const warnAt = node.warnAt ? toDbDateTime(node.warnAt.toISOString()) : null;
+    const dueAt = node.dueAt ? toDbDateTime(node.dueAt.toISOString()) : null;
     const { insertId } = await tx.run(
       'INSERT INTO plinth_flow_nodes (instance_id, definition_code, node_key, kind, name, visit, status, outcome, arrivals, entered_at, left_at, warn_at, due_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-      [node.instanceId, node.definitionCode, node.nodeKey, node.kind, node.name.slice(0, 100), Number(visits) + 1, node.status, node.outcome ?? null, node.arrivals ?? 0, now, closed ? now : null, node.warnAt ? toDbDateTime(node.warnAt.toISOString()) : null, node.dueAt ? toDbDateTime(node.dueAt.toISOString()) : null],
+      [node.instanceId, node.definitionCode, node.nodeKey, node.kind, node.name.slice(0, 100), Number(visits) + 1, node.status, node.outcome ?? null, node.arrivals ?? 0, now, closed ? now : null, warnAt, dueAt],
     );
-    return (await this.node(tx, insertId))!;
+    return decodeNode({ id: insertId, instance_id: node.instanceId, node_key: node.nodeKey, kind: node.kind, name: node.name.slice(0, 100), visit: Number(visits) + 1, status: node.status, outcome: node.outcome ?? null, arrivals: node.arrivals ?? 0, child_id: null, entered_at: now, left_at: closed ? now : null, warn_at: warnAt, due_at: dueAt });
   }
 
   /** Close an open node visit; false when it was no longer open (someone else closed it). */
