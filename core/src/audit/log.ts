@@ -2,6 +2,7 @@ import { EntitySchema, type EntitySchemaMetadata } from '@mikro-orm/core';
 import type { Actor } from '@plinth/sdk';
 import type { Executor } from '../data/database';
 import { nowDb, fromDbDateTime } from '../data/codec';
+import { batches, paramBytes } from '../data/batches';
 
 /**
  * The operation log: append-only (no update or delete path exists in the API). A change
@@ -52,6 +53,9 @@ export interface AuditRecord extends AuditEntry {
 
 export const MASK = '***';
 
+const INSERT = 'INSERT INTO plinth_audit_log (at, user_id, username, ip, request_id, action, entity, record_id, changes, detail) VALUES';
+const ROW = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
+
 /**
  * Writes the operation log. Record changes are written with the executor of the
  * change's own transaction, so a rolled-back change leaves no row claiming it happened.
@@ -60,21 +64,27 @@ export class AuditLog {
   constructor(private readonly db: Executor) {}
 
   async write(db: Executor, actor: Actor, entry: AuditEntry): Promise<void> {
-    await db.run(
-      'INSERT INTO plinth_audit_log (at, user_id, username, ip, request_id, action, entity, record_id, changes, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-      [
-        nowDb(),
-        actor.userId,
-        actor.username,
-        actor.origin?.ip ?? null,
-        actor.origin?.requestId ?? null,
-        entry.action,
-        entry.entity ?? null,
-        entry.recordId ?? null,
-        entry.changes ? JSON.stringify(entry.changes) : null,
-        entry.detail ? entry.detail.slice(0, 500) : null,
-      ],
-    );
+    await this.writeMany(db, actor, [entry]);
+  }
+
+  /** Several entries of one actor, several to a statement (a bulk create or an import). */
+  async writeMany(db: Executor, actor: Actor, entries: readonly AuditEntry[]): Promise<void> {
+    const at = nowDb();
+    const rows = entries.map((entry) => [
+      at,
+      actor.userId,
+      actor.username,
+      actor.origin?.ip ?? null,
+      actor.origin?.requestId ?? null,
+      entry.action,
+      entry.entity ?? null,
+      entry.recordId ?? null,
+      entry.changes ? JSON.stringify(entry.changes) : null,
+      entry.detail ? entry.detail.slice(0, 500) : null,
+    ]);
+    for (const run of batches(rows, (r) => ({ params: r.length, bytes: r.reduce<number>((n, v) => n + paramBytes(v), 0) }))) {
+      await db.run(`${INSERT} ${run.items.map(() => ROW).join(', ')}`, run.items.flat());
+    }
   }
 
   /** Events outside a record transaction (logins, denials). */

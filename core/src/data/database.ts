@@ -1,7 +1,7 @@
 import type { EntitySchema } from '@mikro-orm/core';
 import { SchemaComparator, type Knex } from '@mikro-orm/knex';
 import type { DatabaseConfig } from '../app/config';
-import { mysqlDialect, sqliteDialect, type Dialect } from './dialect';
+import { mariadbDialect, mysqlDialect, sqliteDialect, type Dialect } from './dialect';
 import { SqliteExecutor } from './sqlite';
 
 export type Row = Record<string, unknown>;
@@ -128,8 +128,9 @@ export class Database implements Executor {
   private constructor(
     readonly config: DatabaseConfig,
     private readonly orm: OrmLike,
+    mysqlServer: 'mysql' | 'mariadb' = 'mysql',
   ) {
-    this.dialect = config.kind === 'mysql' ? mysqlDialect : sqliteDialect;
+    this.dialect = config.kind === 'sqlite' ? sqliteDialect : mysqlServer === 'mariadb' ? mariadbDialect : mysqlDialect;
     this.root = config.kind === 'mysql' ? new KnexExecutor(this.dialect, orm.em.getConnection().getKnex(), false) : SqliteExecutor.open(config.url);
   }
 
@@ -141,21 +142,20 @@ export class Database implements Executor {
       debug: false,
       ensureDatabase: true,
     };
-    let orm: OrmLike;
-    if (config.kind === 'mysql') {
-      const { MikroORM } = await import('@mikro-orm/mysql');
-      orm = (await MikroORM.init({
-        ...common,
-        clientUrl: config.url,
-        pool: { min: 0, max: config.poolSize },
-        charset: 'utf8mb4',
-        timezone: 'Z',
-      })) as unknown as OrmLike;
-    } else {
+    if (config.kind === 'sqlite') {
       const { MikroORM } = await import('@mikro-orm/libsql');
-      orm = (await MikroORM.init({ ...common, dbName: config.url })) as unknown as OrmLike;
+      return new Database(config, (await MikroORM.init({ ...common, dbName: config.url })) as unknown as OrmLike);
     }
-    return new Database(config, orm);
+    const { MikroORM } = await import('@mikro-orm/mysql');
+    const orm = (await MikroORM.init({
+      ...common,
+      clientUrl: config.url,
+      pool: { min: 0, max: config.poolSize },
+      charset: 'utf8mb4',
+      timezone: 'Z',
+    })) as unknown as OrmLike;
+    const [[{ version }]] = (await orm.em.getConnection().getKnex().raw('SELECT VERSION() AS version')) as [[{ version: string }]];
+    return new Database(config, orm, /mariadb/i.test(version) ? 'mariadb' : 'mysql');
   }
 
   /** Create missing tables, columns and indexes. Never drops anything (data outlives plugins). */

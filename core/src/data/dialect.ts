@@ -6,6 +6,13 @@ export interface Dialect {
   likeEscape: string;
   /** Map a driver error to what it means, if we know. */
   classify(err: unknown): DbErrorInfo | null;
+  /**
+   * How a multi-row INSERT tells the ids it assigned: `returning` — `INSERT … RETURNING id`
+   * (SQLite, MariaDB 10.5+); `consecutive` — MySQL reports the first, and the others follow
+   * it by `@@auto_increment_increment` (InnoDB gives a "simple insert", whose row count is
+   * known up front, consecutive values in every innodb_autoinc_lock_mode).
+   */
+  insertIds: 'returning' | 'consecutive';
 }
 
 export type DbErrorInfo =
@@ -36,7 +43,11 @@ export const mysqlDialect: Dialect = {
     if (e.errno === 1451) return { kind: 'foreignKey', direction: 'has-children' };
     return null;
   },
+  insertIds: 'consecutive',
 };
+
+/** MariaDB: MySQL's dialect, with INSERT … RETURNING. */
+export const mariadbDialect: Dialect = { ...mysqlDialect, insertIds: 'returning' };
 
 export const sqliteDialect: Dialect = {
   kind: 'sqlite',
@@ -57,4 +68,5 @@ export const sqliteDialect: Dialect = {
     }
     return null;
   },
+  insertIds: 'returning',
 };

@@ -6,9 +6,20 @@ import type { Dialect } from './dialect';
 import { rowDecoder, encode } from './codec';
 import { packedSelect } from './packed';
 import { decimalShape } from './schema';
+import { batches, insertRows, paramBytes } from './batches';
 import type { Keyring } from '../crypto/keyring';
 
 export type RecordData = Record<string, unknown>;
+
+/** The database refused the row at `index` of an insertMany (`cause`: the driver's error, which the dialect classifies). */
+export class RowInsertError extends Error {
+  constructor(
+    readonly index: number,
+    override readonly cause: unknown,
+  ) {
+    super(`row ${index}: ${cause instanceof Error ? cause.message : String(cause)}`);
+  }
+}
 
 /** Field lists remembered per repository (clients choose them with `fields=`: keep the maps bounded). */
 const MAX_CACHED = 256;
@@ -170,26 +181,78 @@ export class EntityRepository {
     return [[f.column, this.keyring.encrypt(String(v))], [f.indexColumn, this.keyring.blindIndex(String(v))]];
   }
 
-  async insert(db: Executor, values: ReadonlyMap<FieldModel, unknown>): Promise<number> {
-    const cols: string[] = [];
-    const params: unknown[] = [];
-    for (const [f, v] of values) {
-      for (const [column, value] of this.columnValues(f, v)) {
-        cols.push(this.q(column));
-        params.push(value);
+  /**
+   * Insert records, several to a statement (consecutive rows with the same columns, within
+   * INSERT_LIMITS), with their join-table rows; the ids in row order. A row the database
+   * refuses (unique, foreign key: what the dialect classifies) is found by retrying its
+   * statement row by row and reported as a RowInsertError with its index; the rows before
+   * it stay written, for the caller's transaction to keep or roll back.
+   */
+  async insertMany(db: Executor, records: readonly ReadonlyMap<FieldModel, unknown>[]): Promise<number[]> {
+    const rows = records.map((values) => {
+      const columns: string[] = [];
+      const params: unknown[] = [];
+      for (const [f, v] of values) {
+        for (const [column, value] of this.columnValues(f, v)) {
+          columns.push(this.q(column));
+          params.push(value);
+        }
       }
-    }
-    const res = await db.run(`INSERT INTO ${this.table} (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`, params);
-    await this.writeJoinRows(db, res.insertId, values, false);
-    return res.insertId;
+      return { columns, params, key: columns.join(',') };
+    });
+    return db.transaction(async (tx) => {
+      const ids: number[] = [];
+      const measure = (r: (typeof rows)[number]) => ({ params: r.params.length, bytes: r.params.reduce<number>((n, v) => n + paramBytes(v), 0) });
+      for (const run of batches(rows, measure, (a, b) => a.key === b.key)) {
+        ids.push(...(await this.insertRun(tx, run.start, run.items)));
+      }
+      await this.insertJoinRows(tx, ids, records);
+      return ids;
+    });
   }
 
-  /** Mirror multi-valued fields into their join tables (the record's column holds the array). */
-  private async writeJoinRows(db: Executor, id: number, values: ReadonlyMap<FieldModel, unknown>, replace: boolean): Promise<void> {
+  private async insertRun(db: Executor, start: number, rows: readonly { columns: string[]; params: unknown[] }[]): Promise<number[]> {
+    if (rows.length > 1) {
+      try {
+        return await insertRows(db, this.table, rows[0].columns, rows.map((r) => r.params));
+      } catch (err) {
+        if (!db.dialect.classify(err)) throw err;
+        // Refused as a whole (the statement changed nothing): find the row, one at a time.
+      }
+    }
+    const ids: number[] = [];
+    for (const [i, row] of rows.entries()) {
+      try {
+        ids.push((await db.run(`INSERT INTO ${this.table} (${row.columns.join(', ')}) VALUES (${row.columns.map(() => '?').join(', ')})`, row.params)).insertId);
+      } catch (err) {
+        throw db.dialect.classify(err) ? new RowInsertError(start + i, err) : err;
+      }
+    }
+    return ids;
+  }
+
+  /** The join-table rows of new records' multi-valued fields, several to a statement. */
+  private async insertJoinRows(db: Executor, ids: readonly number[], records: readonly ReadonlyMap<FieldModel, unknown>[]): Promise<void> {
+    for (const f of this.entity.columns) {
+      if (!f.multiple) continue;
+      const rows: unknown[][] = [];
+      records.forEach((values, i) => {
+        const list = values.get(f);
+        if (Array.isArray(list)) list.forEach((value, position) => rows.push([ids[i], value, position]));
+      });
+      const columns = [this.q('record_id'), this.q('value'), this.q('position')];
+      for (const run of batches(rows, (r) => ({ params: 3, bytes: r.reduce<number>((n, v) => n + paramBytes(v), 0) }))) {
+        await db.run(`INSERT INTO ${this.q(f.joinTable)} (${columns.join(', ')}) VALUES ${run.items.map(() => '(?, ?, ?)').join(', ')}`, run.items.flat());
+      }
+    }
+  }
+
+  /** Mirror an update's multi-valued fields into their join tables (the record's column holds the array). */
+  private async replaceJoinRows(db: Executor, id: number, values: ReadonlyMap<FieldModel, unknown>): Promise<void> {
     for (const [f, v] of values) {
       if (!f.multiple) continue;
       const table = this.q(f.joinTable);
-      if (replace) await db.run(`DELETE FROM ${table} WHERE ${this.q('record_id')} = ?`, [id]);
+      await db.run(`DELETE FROM ${table} WHERE ${this.q('record_id')} = ?`, [id]);
       const list = Array.isArray(v) ? v : [];
       if (list.length === 0) continue;
       await db.run(
@@ -214,7 +277,7 @@ export class EntityRepository {
       [...params, id, version],
     );
     if (res.affectedRows !== 1) return false;
-    await this.writeJoinRows(db, id, values, true);
+    await this.replaceJoinRows(db, id, values);
     return true;
   }
 

@@ -14,7 +14,7 @@ import type Ajv from 'ajv';
 import type { Executor, Row } from '../data/database';
 import type { EntityModel, FieldModel } from '../meta/model';
 import type { MetaRegistry } from '../meta/registry';
-import { EntityRepository, type RecordData } from '../data/repository';
+import { EntityRepository, RowInsertError, type RecordData } from '../data/repository';
 import { nowDb } from '../data/codec';
 import { uniqueIndexName } from '../data/schema';
 import { ListPlanner, QueryError, type ListPlan } from '../query/list';
@@ -382,7 +382,8 @@ export class EntityService implements RecordService<AnyRecord> {
       if (f.system) continue;
       const a = after[f.name] ?? null;
       const b = before ? (before[f.name] ?? null) : null;
-      if (JSON.stringify(a) === JSON.stringify(b)) continue;
+      // Same value, or the same array or object (JSON); a created record skips the encoding.
+      if (a === b || (a !== null && b !== null && typeof a === 'object' && JSON.stringify(a) === JSON.stringify(b))) continue;
       const sensitive = (f.def as { sensitive?: boolean }).sensitive === true || f.encrypted;
       out[f.name] = { before: sensitive && b !== null ? MASK : b, after: sensitive && a !== null ? MASK : a };
     }
@@ -410,9 +411,8 @@ export class EntityService implements RecordService<AnyRecord> {
     await this.checkReferences(bodies, at);
     await this.checkFiles(bodies, at);
     const now = nowDb();
-    const ids: number[] = [];
     const f = (name: string) => this.entity.fields.get(name)!;
-    for (const [i, body] of bodies.entries()) {
+    const records = bodies.map((body) => {
       const values = new Map<FieldModel, unknown>();
       values.set(f('version'), 1);
       values.set(f('createdAt'), now);
@@ -427,14 +427,20 @@ export class EntityService implements RecordService<AnyRecord> {
         const value = body[field.name] !== undefined ? body[field.name] : defaultValue(field);
         if (value !== undefined) values.set(field, value);
       }
-      ids.push(await this.mapWriteError(() => this.repo.insert(this.db, values), at(i)));
+      return values;
+    });
+    let ids: number[];
+    try {
+      ids = await this.repo.insertMany(this.db, records);
+    } catch (err) {
+      throw err instanceof RowInsertError ? this.writeError(err.cause, at(err.index)) : err;
     }
     await this.requireWrittenInScope(ids, 'create', at);
     const out: AnyRecord[] = [];
     for (let i = 0; i < ids.length; i += 500) out.push(...((await this.repo.getMany(this.db, ids.slice(i, i + 500))) as AnyRecord[]));
+    await this.store.audit.writeMany(this.db, this.actor, out.map((rec) => ({ action: 'create', entity: this.entity.name, recordId: rec.id, changes: this.diff(null, rec) })));
     for (const rec of out) {
       await this.store.hooks.afterCreate(this.entity.name, rec, this.db, this.actor);
-      await this.audit('create', rec.id, this.diff(null, rec));
       this.announce('created', rec);
     }
     return out.map((r) => this.visible(r));
@@ -523,22 +529,27 @@ export class EntityService implements RecordService<AnyRecord> {
     try {
       return await fn();
     } catch (err) {
-      const info = this.db.dialect.classify(err);
-      if (!info) throw err;
-      const prefix = at ? `${at}.` : '';
-      if (info.kind === 'unique') {
-        const fields = this.uniqueFields(info.index, info.columns);
-        throw new ConflictError(
-          'unique',
-          `Another ${this.entity.name} already has this ${fields.join(' + ') || 'value'} (records in the recycle bin count too)`,
-          fields.map((f) => ({ field: prefix + f, rule: 'unique', message: `${f} must be unique` })),
-        );
-      }
-      if (info.direction === 'has-children' || (info.direction === 'unknown' && at === '')) {
-        throw new ConflictError('in-use', `${this.entity.name} is referenced by other records and cannot be removed`);
-      }
-      throw new ValidationError([{ field: prefix || '(body)', rule: 'reference', message: 'A referenced record does not exist' }]);
+      throw this.writeError(err, at);
     }
+  }
+
+  /** A database refusal as the client's error (unique → 409, reference → 400 or 409); anything else as it is. */
+  private writeError(err: unknown, at: string): unknown {
+    const info = this.db.dialect.classify(err);
+    if (!info) return err;
+    const prefix = at ? `${at}.` : '';
+    if (info.kind === 'unique') {
+      const fields = this.uniqueFields(info.index, info.columns);
+      return new ConflictError(
+        'unique',
+        `Another ${this.entity.name} already has this ${fields.join(' + ') || 'value'} (records in the recycle bin count too)`,
+        fields.map((f) => ({ field: prefix + f, rule: 'unique', message: `${f} must be unique` })),
+      );
+    }
+    if (info.direction === 'has-children' || (info.direction === 'unknown' && at === '')) {
+      return new ConflictError('in-use', `${this.entity.name} is referenced by other records and cannot be removed`);
+    }
+    return new ValidationError([{ field: prefix || '(body)', rule: 'reference', message: 'A referenced record does not exist' }]);
   }
 
   private uniqueFields(index: string | null, columns: string[]): string[] {
