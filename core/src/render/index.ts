@@ -16,6 +16,8 @@ import { loadThemes } from './themes';
 import { Views } from './views';
 import { Workspace } from './workspace';
 import { workspaceRouter } from './routes';
+import type { AdminServices } from './admin';
+import { allowedScreens } from './pages/admin/screens';
 
 export { prefsSchemas } from '../prefs/schema';
 
@@ -32,6 +34,8 @@ export interface WebSetup {
   formRecords: FormRecords;
   /** Open tasks of a user, when a flow engine counts them. */
   todoCount?: (actor: Actor) => Promise<number | null>;
+  /** The services behind the admin screens. */
+  admin: AdminServices;
 }
 
 /** The browser side of the platform: workspace pages and theme assets, and the API they use for per-user state. */
@@ -42,7 +46,10 @@ export interface Web {
 
 export function setupWeb(setup: WebSetup): Web {
   const views = new Views(loadThemes(setup.themesDir));
-  const ws = new Workspace({ views, store: setup.store, menus: setup.menus, dictionaries: setup.dictionaries, timeZone: setup.timeZone });
+  const ws = new Workspace({
+    views, store: setup.store, menus: setup.menus, dictionaries: setup.dictionaries, timeZone: setup.timeZone,
+    adminScreens: (actor) => allowedScreens(actor, setup.store(), setup.admin.forms),
+  });
   const db = setup.store().db;
   const preferences = new Preferences(db);
   const savedViews = new SavedViews(setup.store);
@@ -58,6 +65,7 @@ export function setupWeb(setup: WebSetup): Web {
     counters: { todo: setup.todoCount ?? (async () => null), messages: async () => null },
     forms: setup.forms,
     formRecords: setup.formRecords,
+    admin: setup.admin,
   });
   return {
     pages,

@@ -20,6 +20,7 @@ import { dataFormCode, dataFormPage, detailTable } from './pages/data-form';
 import type { FormService } from '../forms/service';
 import type { FormRecords } from '../forms/records';
 import { sessionCookie } from '../api/auth';
+import { adminPages, type AdminServices } from './admin';
 
 export interface WorkspaceRouteDeps {
   ws: Workspace;
@@ -32,6 +33,7 @@ export interface WorkspaceRouteDeps {
   counters: DesktopCounters;
   forms: FormService;
   formRecords: FormRecords;
+  admin: AdminServices;
 }
 
 /**
@@ -92,6 +94,7 @@ export function workspaceRouter(deps: WorkspaceRouteDeps): Router {
   };
   pages.get('/', session, (ctx) => desktopPage(ctx, ws, deps.preferences, deps.counters));
   pages.get('/search', session, (ctx) => searchPage(ctx, ws));
+  adminPages(pages, session, { ws, ...deps.admin });
   pages.get('/profile', session, (ctx) => profilePage(ctx, ws, deps.profiles, false));
   pages.get('/profile/password', session, (ctx) => profilePage(ctx, ws, deps.profiles, true));
   pages.get('/app/:plural', session, (ctx) => listPage(ctx, entityOf(ctx), deps));

@@ -1,4 +1,5 @@
 import type { Context } from 'koa';
+import type { Actor } from '@plinth/sdk';
 import type { MenuNode, Menus } from '../menus/menus';
 import type { Executor } from '../data/database';
 import type { RecordStore } from '../services/records';
@@ -15,6 +16,8 @@ export interface WorkspaceDeps {
   menus: Menus;
   dictionaries: DictionaryItems;
   timeZone: () => string;
+  /** The admin screens a user may open (the layout links the admin console when there is one). */
+  adminScreens?: (actor: Actor) => Promise<ReadonlySet<string>>;
 }
 
 /** The signed-in user's settings that shape every page. */
@@ -118,7 +121,7 @@ export class Workspace {
       lang: viewer.lang,
       theme: theme.name,
       title: spec.title,
-      viewer: { id: viewer.id, name: viewer.name, isAdmin: viewer.isAdmin },
+      viewer: { id: viewer.id, name: viewer.name, isAdmin: viewer.isAdmin, admin: this.deps.adminScreens ? (await this.deps.adminScreens(actor)).size > 0 : viewer.isAdmin },
       csrf,
       menus,
       crumbs: spec.crumbs ?? [],
