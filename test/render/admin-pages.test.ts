@@ -134,4 +134,129 @@ describeEachDatabase('admin pages', (db) => {
       expect(res.text).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
     }
   });
+
+  it('custom fields, dictionaries and categories: pages for administrators, 403 for others; who may write dictionaries gets that screen only', async () => {
+    const a = await admin();
+    const gender = (await t.api.get('/api/v1/dictionaries?filter[code]=gender')).body.data[0];
+    const tree = await t.api.post('/api/v1/categories', { kind: 'product', code: 'P1', label: { 'zh-CN': '产品', en: 'Products' } });
+    expect(tree.status).toBe(201);
+    for (const path of ['/admin/fields', '/admin/fields/customer', '/admin/fields/user', '/admin/dictionaries', `/admin/dictionaries/${gender.id}`, '/admin/categories', `/admin/categories?category=${tree.body.id}`]) {
+      const res = await a.get(path);
+      expect([path, res.status]).toEqual([path, 200]);
+    }
+    expect((await a.get('/admin/fields/nope')).status).toBe(404);
+    expect((await a.get('/admin/dictionaries/999999')).status).toBe(404);
+    const sh = await client('shAdmin');
+    for (const path of ['/admin/fields', '/admin/fields/customer', '/admin/dictionaries', `/admin/dictionaries/${gender.id}`, '/admin/categories']) {
+      const res = await sh.get(path);
+      expect([path, res.status]).toEqual([path, 403]);
+      expect(res.text).not.toContain('data-testid="fields"');
+      expect(res.text).not.toContain('idDocumentType');
+    }
+    // A role allowed to maintain dictionaries: that screen, and nothing it does not grant.
+    const role = (await t.api.post('/api/v1/roles', { code: 'dictKeeper', name: 'Dictionary keeper' })).body;
+    for (const entity of ['dictionary', 'dictionaryItem']) expect((await t.api.post('/api/v1/roleGrants', { role: role.id, entity, actions: ['create', 'update'], scope: 'all' })).status).toBe(201);
+    expect((await t.api.post('/api/v1/userRoles', { user: org.users.rep4.id, role: role.id })).status).toBe(201);
+    const keeper = await client('rep4');
+    const index = (await keeper.get('/admin')).text;
+    expect([...index.matchAll(/data-screen="([a-z]+)"/g)].map((m) => m[1])).toEqual(['dictionaries']);
+    const page = await keeper.get(`/admin/dictionaries/${gender.id}`);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('data-testid="new-item"');
+    expect(page.text).not.toContain('data-action="delete-item"');
+    expect((await keeper.get('/admin/categories')).status).toBe(403);
+    expect((await keeper.get('/admin/fields')).status).toBe(403);
+  });
+
+  it('hostile labels of custom fields, dictionaries, items, categories and attributes are escaped', async () => {
+    const h = { 'zh-CN': HOSTILE, en: HOSTILE };
+    expect((await t.api.post('/api/v1/meta/entities/contact/custom-fields', { name: 'xHostile', type: 'choice', label: h, help: h, options: [{ value: 'x', label: h }] })).status).toBe(201);
+    expect((await t.api.put('/api/v1/meta/entities/contact/fields/title/overlay', { label: h, help: h })).status).toBe(200);
+    const dict = await t.api.post('/api/v1/dictionaries', { code: 'hostileDict', label: h, description: HOSTILE });
+    expect(dict.status).toBe(201);
+    expect((await t.api.post('/api/v1/dictionaryItems', { dictionary: dict.body.id, code: 'x1', label: h })).status).toBe(201);
+    const cat = await t.api.post('/api/v1/categories', { kind: 'hostileKind', code: 'H1', label: h, description: HOSTILE });
+    expect(cat.status).toBe(201);
+    const sub = await t.api.post('/api/v1/categories', { kind: 'hostileKind', code: 'H2', label: h, parent: cat.body.id });
+    expect((await t.api.post('/api/v1/categoryAttributes', { category: cat.body.id, name: 'size', type: 'enum', label: h, options: [{ value: 'x', label: h }] })).status).toBe(201);
+    const a = await admin();
+    expectSafe((await a.get('/admin/fields')).text);
+    for (const path of ['/admin/fields/contact', '/admin/dictionaries', `/admin/dictionaries/${dict.body.id}`, `/admin/categories?category=${cat.body.id}`, `/admin/categories?category=${sub.body.id}`]) {
+      const res = await a.get(path);
+      expect([path, res.status]).toEqual([path, 200]);
+      expectSafe(res.text);
+      expect(res.text).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    }
+  });
+
+  it('plugins and packages are for system administrators; the log viewer for readers of the log, with its filters', async () => {
+    const a = await admin();
+    const plugins = await a.get('/admin/plugins');
+    expect(plugins.status).toBe(200);
+    expect(plugins.text).toMatch(/<tr data-plugin="contacts" data-status="enabled">/);
+    expect(plugins.text).toMatch(/data-op="disable" data-name="contacts"/);
+    // The platform's own plugin cannot be switched off: no buttons.
+    expect(/<tr data-plugin="system"[\s\S]*?<\/tr>/.exec(plugins.text)![0]).not.toContain('data-op=');
+    const packages = await a.get('/admin/packages');
+    expect(packages.status).toBe(200);
+    for (const section of ['customFields', 'dictionaries', 'forms']) expect(packages.text).toContain(`name="sections" value="${section}"`);
+    // The log: the rows the API gives for the same filter, and a bad filter is shown, not a failure.
+    const page = await a.get(`/admin/audit?action=create&entity=department&limit=5`);
+    expect(page.status).toBe(200);
+    const ids = [...page.text.matchAll(/<tr data-id="(\d+)" data-action="([^"]+)" data-entity="([^"]*)"/g)];
+    const api = (await t.api.get('/api/v1/audit?action=create&entity=department&limit=5')).body.data;
+    expect(ids.map((m) => Number(m[1]))).toEqual(api.map((r: { id: number }) => r.id));
+    expect(ids.every((m) => m[2] === 'create' && m[3] === 'department')).toBe(true);
+    expect(page.text).toContain('data-testid="audit-older"');
+    const bad = await a.get('/admin/audit?from=yesterday');
+    expect(bad.status).toBe(200);
+    expect(bad.text).toContain('data-testid="audit-error"');
+    // The menu entry of the log leads to the viewer.
+    const menu = await a.get('/app/audit?action=login');
+    expect([menu.status, menu.location]).toEqual([302, '/admin/audit?action=login']);
+
+    const sh = await client('shAdmin');
+    expect((await sh.get('/admin/plugins')).status).toBe(403);
+    expect((await sh.get('/admin/packages')).status).toBe(403);
+    expect((await sh.get('/admin/audit')).status).toBe(200);
+    const rep = await client('rep2');
+    const refused = await rep.get('/admin/audit');
+    expect(refused.status).toBe(403);
+    expect(refused.text).not.toContain('data-testid="audit"');
+  });
+
+  it('hostile text in the operation log is escaped', async () => {
+    const unit = await t.api.post('/api/v1/departments', { name: `${HOSTILE}log`, kind: 'team', parent: org.departments.gzSales });
+    expect(unit.status).toBe(201);
+    const a = await admin();
+    const res = await a.get(`/admin/audit?entity=department&recordId=${unit.body.id}`);
+    expect(res.status).toBe(200);
+    expectSafe(res.text);
+    expect(res.text).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+  });
+
+  it('forms: the list and the editor for who manages forms, 403 for others; hostile labels escaped', async () => {
+    const h = { 'zh-CN': HOSTILE, en: HOSTILE };
+    const created = await t.api.post('/api/v1/forms', { code: 'hostileForm', kind: 'data', label: h, fields: [{ name: 'title', type: 'string', label: h, help: h }, { name: 'kind', type: 'enum', label: h, values: [{ value: 'x', label: h }] }], rules: [{ check: 'title != ""', message: h }], layout: { sections: [{ title: h, fields: ['title', 'kind'] }] } });
+    expect(created.status).toBe(201);
+    const a = await admin();
+    for (const path of ['/admin/forms', '/admin/forms/hostileForm']) {
+      const res = await a.get(path);
+      expect([path, res.status]).toEqual([path, 200]);
+      expectSafe(res.text);
+    }
+    expect((await a.get('/admin/forms')).text).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    // The editor hands the definition to its script as JSON, which cannot close its element.
+    expect(pageData((await a.get('/admin/forms/hostileForm')).text).definition.label['zh-CN']).toBe(HOSTILE);
+    expect((await a.get('/admin/forms/nope')).status).toBe(404);
+    const rep = await client('rep3');
+    for (const path of ['/admin/forms', '/admin/forms/hostileForm']) expect([path, (await rep.get(path)).status]).toEqual([path, 403]);
+    // A role granted the formDefinition resource manages forms: the screen opens for it.
+    const role = (await t.api.post('/api/v1/roles', { code: 'formKeeper', name: 'Form keeper' })).body;
+    expect((await t.api.post('/api/v1/roleGrants', { role: role.id, entity: 'formDefinition', actions: ['create', 'update', 'delete'], scope: 'all' })).status).toBe(201);
+    expect((await t.api.post('/api/v1/userRoles', { user: org.users.rep3.id, role: role.id })).status).toBe(201);
+    const keeper = await client('rep3');
+    expect((await keeper.get('/admin/forms/hostileForm')).status).toBe(200);
+    expect((await keeper.get('/admin/plugins')).status).toBe(403);
+  });
 });

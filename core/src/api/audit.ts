@@ -1,21 +1,9 @@
 import type Router from '@koa/router';
-import { ForbiddenError, ValidationError, type Actor, type FieldError } from '@plinth/sdk';
+import type { Actor } from '@plinth/sdk';
 import type { RecordStore } from '../services/records';
-import { decodeAudit } from '../audit/log';
-import { toDbDateTime } from '../data/codec';
+import { queryAuditLog } from '../audit/query';
 
-/** Grants name this in place of an entity to allow reading the operation log. */
-export const AUDIT_LOG_RESOURCE = 'auditLog';
-
-const FILTERS: Record<string, { column: string; kind: 'int' | 'text' | 'from' | 'to' }> = {
-  entity: { column: 'entity', kind: 'text' },
-  recordId: { column: 'record_id', kind: 'int' },
-  userId: { column: 'user_id', kind: 'int' },
-  action: { column: 'action', kind: 'text' },
-  requestId: { column: 'request_id', kind: 'text' },
-  from: { column: 'at', kind: 'from' },
-  to: { column: 'at', kind: 'to' },
-};
+export { AUDIT_LOG_RESOURCE } from '../audit/query';
 
 /**
  * GET /api/v1/audit — the operation log, newest first, filtered by entity, record, user,
@@ -23,53 +11,6 @@ const FILTERS: Record<string, { column: string; kind: 'int' | 'text' | 'from' | 
  */
 export function auditRoutes(router: Router, store: () => RecordStore): void {
   router.get('/audit', async (ctx) => {
-    const s = store();
-    const access = await s.access.profile(ctx.state.actor as Actor);
-    if (!access.can(AUDIT_LOG_RESOURCE, 'read')) throw new ForbiddenError('You may not read the operation log');
-    const where: string[] = [];
-    const params: unknown[] = [];
-    const errors: FieldError[] = [];
-    let limit = 50;
-    for (const [key, raw] of Object.entries(ctx.query)) {
-      if (typeof raw !== 'string') {
-        errors.push({ field: key, rule: 'type', message: `${key} must be given once` });
-        continue;
-      }
-      if (key === 'limit' || key === 'before') {
-        if (!/^\d{1,9}$/.test(raw) || (key === 'limit' && (Number(raw) < 1 || Number(raw) > 500))) errors.push({ field: key, rule: 'range', message: `${key} must be a positive integer${key === 'limit' ? ' up to 500' : ''}` });
-        else if (key === 'limit') limit = Number(raw);
-        else {
-          where.push('id < ?');
-          params.push(Number(raw));
-        }
-        continue;
-      }
-      const f = FILTERS[key];
-      if (!f) {
-        errors.push({ field: key, rule: 'unknown-parameter', message: `Unknown parameter ${key}; use ${[...Object.keys(FILTERS), 'limit', 'before'].join(', ')}` });
-        continue;
-      }
-      if (f.kind === 'int') {
-        if (!/^\d{1,10}$/.test(raw)) errors.push({ field: key, rule: 'type', message: `${key} must be an integer` });
-        where.push(`${f.column} = ?`);
-        params.push(Number(raw));
-      } else if (f.kind === 'text') {
-        where.push(`${f.column} = ?`);
-        params.push(raw);
-      } else {
-        if (Number.isNaN(Date.parse(raw))) errors.push({ field: key, rule: 'format', message: `${key} must be an ISO 8601 date-time` });
-        else {
-          where.push(`${f.column} ${f.kind === 'from' ? '>=' : '<='} ?`);
-          params.push(toDbDateTime(raw));
-        }
-      }
-    }
-    if (errors.length) throw new ValidationError(errors, 'The query string is invalid');
-    const rows = await s.db.all<Record<string, unknown>>(
-      `SELECT id, at, user_id, username, ip, request_id, action, entity, record_id, changes, detail FROM plinth_audit_log${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`,
-      [...params, limit],
-    );
-    const data = rows.map(decodeAudit);
-    ctx.body = { data, meta: { limit, nextBefore: data.length === limit ? data[data.length - 1].id : null } };
+    ctx.body = await queryAuditLog(store(), ctx.state.actor as Actor, ctx.query);
   });
 }

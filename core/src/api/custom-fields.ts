@@ -32,7 +32,7 @@ const withoutVersion = (body: unknown): unknown => {
 /**
  * Admin API of custom fields and field overlays, under /api/v1/meta/entities/{entity}:
  * custom-fields (list, add), custom-fields/{name} (read, change, remove), …/restore,
- * …/purge, and fields/{field}/overlay (set, clear).
+ * …/purge, fields/{field}/overlay (set, clear), overlays (list) and field-order (reorder).
  */
 export function customFieldRoutes(router: Router, fields: () => CustomFields): void {
   const base = '/meta/entities/:entity';
@@ -64,6 +64,13 @@ export function customFieldRoutes(router: Router, fields: () => CustomFields): v
   router.post(`${base}/custom-fields/:name/purge`, async (ctx) => {
     await fields().purge(admin(ctx), ctx.params.entity, ctx.params.name);
     ctx.status = 204;
+  });
+  router.get(`${base}/overlays`, async (ctx) => {
+    admin(ctx);
+    ctx.body = { data: await fields().overlays(ctx.params.entity) };
+  });
+  router.put(`${base}/field-order`, async (ctx) => {
+    ctx.body = await fields().reorder(admin(ctx), ctx.params.entity, ctx.request.body);
   });
   router.put(`${base}/fields/:field/overlay`, async (ctx) => {
     const actor = admin(ctx);

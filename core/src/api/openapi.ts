@@ -13,6 +13,7 @@ import { pluginPaths, pluginSchemas } from './openapi-plugins';
 import { formPaths } from './openapi-forms';
 import { flowPaths } from './openapi-flows';
 import { ioPaths, ioSchemas } from './openapi-io';
+import { metaPaths } from './openapi-meta';
 
 type Json = Record<string, unknown>;
 
@@ -170,6 +171,8 @@ const platformPaths: Json = {
   ...filePaths,
   // plugin administration and menus: core/src/api/openapi-plugins.ts
   ...pluginPaths,
+  // metadata administration (custom fields, overlays, field order): core/src/api/openapi-meta.ts
+  ...metaPaths,
   // custom forms: core/src/api/openapi-forms.ts
   ...formPaths,
   // the flow engine: core/src/api/openapi-flows.ts

@@ -13,6 +13,7 @@ import { overlayErrors } from './overlay';
 import type { FieldOverlay } from '../meta/registry';
 import { MAX_CUSTOM_FIELDS, MAX_INDEXED_FIELDS, compact, specRuleErrors, specShapeErrors } from './spec';
 import { dataConflicts } from './checks';
+import { checkOrderRequest, reorderedPositions } from './order';
 
 /** How many offending record ids a refusal lists. */
 const LISTED = 100;
@@ -203,6 +204,51 @@ export class CustomFields {
       const { meta } = this.runtime.build({ ...input, overlays: input.overlays.filter((o) => o !== current) });
       await this.apply(meta, (tx) => customizations.deleteOverlay(tx, entityName, fieldName));
       await this.audit.event(actor, { action: 'field-overlay.clear', entity: entityName, detail: fieldName });
+    });
+  }
+
+  /** The overlays administrators put on an entity's fields, with their versions. */
+  async overlays(entityName: string): Promise<StoredOverlay[]> {
+    if (!this.meta.get(entityName)) throw new NotFoundError(`No entity "${entityName}"`);
+    return (await customizations.overlays(this.db)).filter((o) => o.entity === entityName);
+  }
+
+  /**
+   * Put an entity's fields (all but the system fields, which always come first) in the
+   * order given, as one change: custom fields get a `position`, the others an overlay
+   * `order`. Only the fields whose place changes are written.
+   */
+  reorder(actor: Actor, entityName: string, body: unknown): Promise<{ fields: string[] }> {
+    return this.runtime.exclusive(async () => {
+      const entity = this.meta.get(entityName);
+      if (!entity) throw new NotFoundError(`No entity "${entityName}"`);
+      const declared = [...entity.fields.values()].filter((f) => !f.system);
+      const wanted = checkOrderRequest(body, declared.map((f) => f.name));
+      const orders = reorderedPositions(wanted, new Map(declared.map((f) => [f.name, f.order])));
+      if (!orders.size) return { fields: wanted };
+      const input = await this.runtime.input();
+      const fields = input.fields.map((f) => (f.entity === entity.name && f.status === 'active' && orders.has(f.name) ? { ...f, position: orders.get(f.name) } : f));
+      const overlays = [...input.overlays];
+      for (const [name, order] of orders) {
+        if (entity.fields.get(name)!.custom) continue;
+        const at = overlays.findIndex((o) => o.entity === entity.name && o.field === name);
+        if (at >= 0) overlays[at] = { ...overlays[at], overlay: { ...overlays[at].overlay, order } };
+        else overlays.push({ entity: entity.name, field: name, overlay: { order }, version: 0 });
+      }
+      const { meta } = this.runtime.build({ ...input, fields, overlays });
+      await this.apply(meta, async (tx) => {
+        for (const [name, order] of orders) {
+          if (entity.fields.get(name)!.custom) {
+            const { entity: _e, status: _s, version, createdAt: _c, updatedAt: _u, ...spec } = this.stored(input, entity.name, name);
+            if (!(await customizations.updateField(tx, entity.name, name, version, { spec: { ...spec, position: order } }))) throw this.stale(entity.name, name);
+          } else {
+            const current = input.overlays.find((o) => o.entity === entity.name && o.field === name);
+            if (!(await customizations.putOverlay(tx, entity.name, name, { ...(current?.overlay ?? {}), order }, current?.version ?? null))) throw this.stale(entity.name, name);
+          }
+        }
+      });
+      await this.audit.event(actor, { action: 'field-order.set', entity: entity.name, detail: wanted.join(', ') });
+      return { fields: wanted };
     });
   }
 

@@ -190,6 +190,11 @@ export class Packages {
     }
   }
 
+  /** The sections a package may hold, in the order they are exported and imported. */
+  sectionNames(): string[] {
+    return this.ordered().map((s) => s.name);
+  }
+
   /** Sections in an order that respects `after`. */
   private ordered(): PackageSection[] {
     const out: PackageSection[] = [];

@@ -4,6 +4,12 @@ import type { AdminDeps } from './pages/admin/common';
 import { adminIndexPage } from './pages/admin/index';
 import { orgPage, positionsPage } from './pages/admin/org';
 import { rolePage, rolesPage } from './pages/admin/roles';
+import { entityFieldsPage, fieldsIndexPage } from './pages/admin/fields';
+import { categoriesPage, dictionariesPage, dictionaryPage } from './pages/admin/basedata';
+import { auditPage } from './pages/admin/audit';
+import { pluginsPage } from './pages/admin/plugins';
+import { packagesPage } from './pages/admin/packages';
+import { formEditorPage, formsPage } from './pages/admin/forms';
 
 export type { AdminServices } from './pages/admin/common';
 
@@ -18,4 +24,16 @@ export function adminPages(pages: Router, session: Middleware, deps: AdminDeps):
   pages.get('/admin/positions', session, (ctx) => positionsPage(ctx, deps));
   pages.get('/admin/roles', session, (ctx) => rolesPage(ctx, deps));
   pages.get('/admin/roles/:id', session, (ctx) => rolePage(ctx, deps));
+  pages.get('/admin/fields', session, (ctx) => fieldsIndexPage(ctx, deps));
+  pages.get('/admin/fields/:entity', session, (ctx) => entityFieldsPage(ctx, deps));
+  pages.get('/admin/dictionaries', session, (ctx) => dictionariesPage(ctx, deps));
+  pages.get('/admin/dictionaries/:id', session, (ctx) => dictionaryPage(ctx, deps));
+  pages.get('/admin/categories', session, (ctx) => categoriesPage(ctx, deps));
+  pages.get('/admin/forms', session, (ctx) => formsPage(ctx, deps));
+  pages.get('/admin/forms/:code', session, (ctx) => formEditorPage(ctx, deps));
+  pages.get('/admin/plugins', session, (ctx) => pluginsPage(ctx, deps));
+  pages.get('/admin/packages', session, (ctx) => packagesPage(ctx, deps));
+  pages.get('/admin/audit', session, (ctx) => auditPage(ctx, deps));
+  // The menu entry of the operation log (system.audit, path /audit) leads here.
+  pages.get('/app/audit', session, (ctx) => ctx.redirect(`/admin/audit${ctx.querystring ? `?${ctx.querystring}` : ''}`));
 }

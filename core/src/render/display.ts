@@ -80,20 +80,22 @@ export function directoryIds(entity: EntityModel, records: readonly Record<strin
   return { users, departments };
 }
 
-// Intl formatters are costly to build: one per time zone and language, kept.
+// Intl formatters are costly to build: one per time zone (and precision) and language, kept.
 const dateTimeFormats = new Map<string, Intl.DateTimeFormat>();
 const numberFormats = new Map<string, Intl.NumberFormat>();
 
-function dateTimeIn(iso: string, timeZone: string): string {
+/** An instant as `YYYY-MM-DD hh:mm` (with `:ss` when asked) in `timeZone`. */
+export function dateTimeIn(iso: string, timeZone: string, seconds = false): string {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
-  let format = dateTimeFormats.get(timeZone);
+  const key = `${timeZone}|${seconds}`;
+  let format = dateTimeFormats.get(key);
   if (!format) {
-    format = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
-    dateTimeFormats.set(timeZone, format);
+    format = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', ...(seconds ? { second: '2-digit' } : {}), hourCycle: 'h23' });
+    dateTimeFormats.set(key, format);
   }
   const parts = Object.fromEntries(format.formatToParts(d).map((p) => [p.type, p.value]));
-  return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}`;
+  return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}${seconds ? `:${parts.second}` : ''}`;
 }
 
 function number(value: number, fraction: number | undefined, lang: Language): string {

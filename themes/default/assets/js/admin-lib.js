@@ -137,3 +137,27 @@ export async function assignRole(user, role) {
   const id = old.ok && old.body.data[0]?.id;
   return id ? api('POST', `/api/v1/userRoles/${id}/restore`) : res;
 }
+
+/** Options typed one per line, "vip | 贵宾 | VIP | 貴賓" → [{value, label}]. */
+export function parseOptions(text) {
+  return text
+    .split('\n')
+    .map((line) => line.split('|').map((s) => s.trim()))
+    .filter((parts) => parts[0])
+    .map(([value, zh, en, tw]) => ({ value, label: { 'zh-CN': zh || value, en: en || zh || value, ...(tw ? { 'zh-TW': tw } : {}) } }));
+}
+
+export const formatOptions = (options) => (options || []).map((o) => [o.value, o.label['zh-CN'], o.label.en, o.label['zh-TW']].filter((x) => x !== undefined).join(' | ')).join('\n');
+
+/** Fill `prefix.zh-CN`, `prefix.en`, `prefix.zh-TW` inputs from an i18n object. */
+export function fillI18n(form, prefix, value) {
+  for (const lang of ['zh-CN', 'en', 'zh-TW']) {
+    const input = form.elements.namedItem(`${prefix}.${lang}`);
+    if (input) input.value = (value && value[lang]) || '';
+  }
+}
+
+/** Show the inputs marked data-types="a b" only for those types. */
+export function showForType(form, type) {
+  for (const f of form.querySelectorAll('[data-types]')) f.hidden = !f.dataset.types.split(' ').includes(type);
+}
