@@ -207,10 +207,16 @@ export class CustomFields {
     });
   }
 
-  /** The overlays administrators put on an entity's fields, with their versions. */
-  async overlays(entityName: string): Promise<StoredOverlay[]> {
+  /** The overlays administrators put on an entity's fields (every entity's without one), with their versions. */
+  async overlays(entityName?: string): Promise<StoredOverlay[]> {
+    if (entityName === undefined) return customizations.overlays(this.db);
     if (!this.meta.get(entityName)) throw new NotFoundError(`No entity "${entityName}"`);
     return (await customizations.overlays(this.db)).filter((o) => o.entity === entityName);
+  }
+
+  /** Every entity's custom fields, removed ones too. */
+  all(): Promise<CustomFieldInfo[]> {
+    return customizations.fields(this.db);
   }
 
   /**

@@ -11,10 +11,12 @@ export async function fieldsIndexPage(ctx: Context, deps: AdminDeps): Promise<vo
   const store = ws.deps.store();
   const lang = (await ws.viewer(ctx)).lang;
   const labels = new Map(deps.plugins.list().map((p) => [p.name, textIn(p.label ?? undefined, lang) || p.name]));
+  const allCustom = await deps.customFields.all();
+  const allOverlays = await deps.customFields.overlays();
   const entities = [];
   for (const e of store.meta.all()) {
-    const custom = isCustomizable(e) ? await deps.customFields.list(e.name) : [];
-    const overlays = await deps.customFields.overlays(e.name);
+    const custom = isCustomizable(e) ? allCustom.filter((f) => f.entity === e.name) : [];
+    const overlays = allOverlays.filter((o) => o.entity === e.name);
     entities.push({
       name: e.name,
       label: textIn(e.label, lang),

@@ -106,6 +106,11 @@ export async function rolePage(ctx: Context, deps: AdminDeps): Promise<void> {
   const grants = (await grantService.can('read'))
     ? ((await readAll(grantService, { filter: { role: id } as never, fields: await visibleFields(store, actor, 'roleGrant', ['id', 'version', 'entity', 'actions', 'scope', 'hiddenFields', 'readonlyFields', 'source']) })) as unknown as GrantRow[])
     : [];
+  const actionLabel = async (a: string) => {
+    const key = `admin.action.${a}`;
+    const text = await ws.t(ctx, key);
+    return text === key ? a : text;
+  };
   const scopeLabel = async (s: Scope) => (typeof s === 'string' ? ws.t(ctx, `admin.scope.${s}`) : ws.t(ctx, 'admin.scope.filter'));
   const targets = grantables(store, deps, lang);
   const known = new Set(targets.map((t) => t.name));
@@ -118,6 +123,7 @@ export async function rolePage(ctx: Context, deps: AdminDeps): Promise<void> {
       const plugin = mine.filter((g) => g.source && g.actions.includes(action));
       return {
         action,
+        aria: `${target.label} · ${await actionLabel(action)}`,
         value: admin[0] ? scopeKey(admin[0].scope) : '',
         filter: admin[0] && typeof admin[0].scope !== 'string' ? scopeKey(admin[0].scope) : null,
         extra: await Promise.all(admin.slice(1).map((g) => scopeLabel(g.scope))),
