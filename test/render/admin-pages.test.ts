@@ -259,4 +259,20 @@ describeEachDatabase('admin pages', (db) => {
     expect((await keeper.get('/admin/forms/hostileForm')).status).toBe(200);
     expect((await keeper.get('/admin/plugins')).status).toBe(403);
   });
+
+  it('a role held by many and a unit with many members list the first 200 and link to the rest', async () => {
+    const unit = (await t.api.post('/api/v1/departments', { name: '大部门', kind: 'department', parent: org.departments.hq })).body;
+    const users = (await t.api.post('/api/v1/users/bulk', { create: Array.from({ length: 205 }, (_, i) => ({ username: `many${i}`, displayName: `成员${i}`, department: unit.id })) })).body.created;
+    const role = (await t.api.post('/api/v1/roles', { code: 'crowd', name: 'Crowd' })).body;
+    expect((await t.api.post('/api/v1/userRoles/bulk', { create: users.map((u: { id: number }) => ({ user: u.id, role: role.id })) })).status).toBe(200);
+    const a = await admin();
+    const rolePage = (await a.get(`/admin/roles/${role.id}`)).text;
+    expect([...rolePage.matchAll(/data-action="remove-role-member"/g)].length).toBe(200);
+    // (Handlebars writes "=" as &#x3D; in attributes.)
+    expect(rolePage).toContain(`href="/app/userRoles?filter[role]&#x3D;${role.id}"`);
+    expect(rolePage).toContain('共 205 个');
+    const unitPage = (await a.get(`/admin/org?unit=${unit.id}`)).text;
+    expect([...unitPage.matchAll(/data-action="remove-member"/g)].length).toBe(200);
+    expect(unitPage).toContain(`href="/app/users?filter[department]&#x3D;${unit.id}"`);
+  });
 });

@@ -14,6 +14,9 @@ interface Unit {
   enabled: boolean;
 }
 
+/** How many members of a unit its page lists. */
+const MEMBERS_SHOWN = 200;
+
 const UNIT_FIELDS = ['id', 'version', 'name', 'code', 'kind', 'parent', 'path', 'sortOrder', 'enabled', 'manager'];
 const MEMBER_FIELDS = ['id', 'version', 'username', 'displayName', 'status', 'position', 'title', 'employeeNo'];
 
@@ -48,6 +51,7 @@ export async function orgPage(ctx: Context, deps: AdminDeps): Promise<void> {
   const unit = selectedId === null ? null : await departments.get(selectedId, { fields: await visibleFields(store, actor, 'department', UNIT_FIELDS) });
 
   let members: Record<string, unknown>[] = [];
+  let memberCount = 0;
   let roleOptions: { value: number; label: string }[] = [];
   const can = {
     createUnit: await departments.can('create'),
@@ -61,7 +65,9 @@ export async function orgPage(ctx: Context, deps: AdminDeps): Promise<void> {
   let managerName: string | null = null;
   if (unit) {
     const memberFields = await visibleFields(store, actor, 'user', MEMBER_FIELDS);
-    const rows = await readAll(users, { filter: { department: unit.id } as never, fields: memberFields, expand: memberFields.includes('position') ? ['position'] : [] });
+    memberCount = await users.count({ filter: { department: unit.id } as never });
+    // A unit may have thousands of members: the first ones are listed, the rest are a link away.
+    const rows = (await users.list({ filter: { department: unit.id } as never, fields: memberFields, expand: memberFields.includes('position') ? ['position'] : [], sort: ['id'], limit: MEMBERS_SHOWN })).data;
     const roleService = store.meta.get('userRole') ? store.service('userRole', actor) : null;
     can.readRoles = roleService !== null && (await roleService.can('read')) && (await store.service('role', actor).can('read'));
     can.assignRoles = can.readRoles && (await roleService!.can('create'));
@@ -112,6 +118,8 @@ export async function orgPage(ctx: Context, deps: AdminDeps): Promise<void> {
       newKinds: enumOptions(departments, 'kind', lang, 'department'),
       parentOptions,
       members,
+      memberCount,
+      moreMembers: unit && memberCount > members.length ? { shown: members.length, total: memberCount, href: `/app/users?filter[department]=${unit.id}` } : null,
       roleOptions,
       can,
       entityLabel: textIn(departments.entity.label, lang),

@@ -15,6 +15,9 @@ const RESOURCES: { name: string; label: Record<Language, string>; actions: strin
   { name: FORM_ADMIN_RESOURCE, label: { 'zh-CN': '表单定义', 'zh-TW': '表單定義', en: 'Form definitions' }, actions: ['create', 'update', 'delete'] },
 ];
 
+/** How many holders of a role its page lists. */
+const MEMBERS_SHOWN = 200;
+
 /** A scope as one string: a named scope, or the JSON of a filter scope. */
 export const scopeKey = (scope: Scope): string => (typeof scope === 'string' ? scope : JSON.stringify(scope));
 
@@ -141,8 +144,10 @@ export async function rolePage(ctx: Context, deps: AdminDeps): Promise<void> {
   const orphans = grants.filter((g) => !known.has(g.entity)).map((g) => ({ ...g, actionsText: g.actions.join(', ') }));
   const userRoles = store.service('userRole', actor);
   const readMembers = await userRoles.can('read');
-  const members = readMembers ? await readAll(userRoles, { filter: { role: id } as never, fields: ['id', 'user'] }) : [];
-  const names = await ws.names.load(members.map((m) => refId(m.user)), []);
+  // A role may be held by thousands: the first ones by name are listed, the rest are a link away.
+  const memberCount = readMembers ? await userRoles.count({ filter: { role: id } as never }) : 0;
+  const members = readMembers ? (await userRoles.list({ filter: { role: id } as never, fields: ['id', 'user', 'user.displayName'], expand: ['user'], sort: ['id'], limit: MEMBERS_SHOWN })).data : [];
+  const nameOf = (m: Record<string, unknown>) => (typeof m.user === 'object' && m.user !== null ? String((m.user as { displayName?: unknown }).displayName ?? '') : '') || `#${String(refId(m.user))}`;
   const title = await ws.t(ctx, 'admin.roles.title');
   const canWrite = { grants: (await grantService.can('create')) && (await grantService.can('update')) && (await grantService.can('delete')), role: await roles.can('update', id), assign: await userRoles.can('create'), unassign: await userRoles.can('delete') };
   await sendAdmin(ctx, deps, {
@@ -162,7 +167,9 @@ export async function rolePage(ctx: Context, deps: AdminDeps): Promise<void> {
       scopes: NAMED_SCOPES.map((s) => ({ value: s, labelKey: `admin.scope.${s}` })),
       rows,
       orphans,
-      members: members.map((m) => ({ id: m.id, userId: refId(m.user), name: names.users.get(refId(m.user) ?? 0) ?? `#${String(refId(m.user))}` })).sort((a, b) => a.name.localeCompare(b.name)),
+      members: members.map((m) => ({ id: m.id, userId: refId(m.user), name: nameOf(m) })).sort((a, b) => a.name.localeCompare(b.name)),
+      memberCount,
+      moreMembers: memberCount > members.length ? { shown: members.length, total: memberCount, href: `/app/userRoles?filter[role]=${id}` } : null,
       readMembers,
       readGrants: await grantService.can('read'),
       can: canWrite,
