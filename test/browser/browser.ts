@@ -52,3 +52,12 @@ export async function showsText(page: Page, selector: string, text: string): Pro
     throw new Error(`${selector} should show "${text}"; it shows "${(await page.locator(selector).first().textContent().catch(() => null)) ?? '(nothing)'}"`);
   }
 }
+
+/** Wait until the input matching `selector` holds `value` (a function, not a string: the pages' CSP forbids eval). */
+export async function holdsValue(page: Page, selector: string, value: string): Promise<void> {
+  try {
+    await page.waitForFunction(([s, v]) => (globalThis as unknown as { document: { querySelector(q: string): { value: string } | null } }).document.querySelector(s)?.value === v, [selector, value] as const);
+  } catch {
+    throw new Error(`${selector} should hold ${value}; it holds "${await page.inputValue(selector).catch(() => '?')}"`);
+  }
+}

@@ -2,7 +2,7 @@ import type { Browser, Page } from 'playwright-core';
 import { TEST_DATABASES } from '../support/databases';
 import { ADMIN, startTestPlatform, type TestPlatform } from '../support/platform';
 import { buildOrg, PASSWORD, type OrgFixture } from '../support/org';
-import { collectErrors, launchBrowser, logIn, newContext, screenshot, showsText } from './browser';
+import { collectErrors, holdsValue, launchBrowser, logIn, newContext, screenshot, showsText } from './browser';
 
 const db = TEST_DATABASES[0];
 const label = (zh: string, en: string) => ({ 'zh-CN': zh, en });
@@ -76,12 +76,12 @@ describe('forms in a browser', () => {
     await row(1).locator('[data-name=itemName]').fill('墨盒');
     await row(1).locator('[data-name=quantity]').fill('1');
     await row(1).locator('[data-name=unitPrice]').fill('100');
-    await expectValue(page, '[data-field=total] input', '121');
-    await expectValue(page, 'table.detail-table tbody tr:nth-child(2) [data-name=amount]', '100');
+    await holdsValue(page, '[data-field=total] input', '121');
+    await holdsValue(page, 'table.detail-table tbody tr:nth-child(2) [data-name=amount]', '100');
     await showsText(page, '[data-total=amount]', '121');
     await screenshot(page, 'data-form');
     await row(1).locator('[data-action=remove-row]').click();
-    await expectValue(page, '[data-field=total] input', '21');
+    await holdsValue(page, '[data-field=total] input', '21');
     await Promise.all([page.waitForURL(/\/app\/formPurchaseReqRecords\/\d+$/), page.click('[data-testid=save]')]);
     const id = Number(new URL(page.url()).pathname.split('/').pop());
     const saved = await t.api.get(`/api/v1/forms/purchaseReq/records/${id}`);
@@ -90,7 +90,7 @@ describe('forms in a browser', () => {
     // Edit: the stored rows come back; a change recomputes and saves.
     await Promise.all([page.waitForURL(`**/app/forms/purchaseReq/${id}/edit`), page.click('[data-testid=edit-record]')]);
     await row(0).locator('[data-name=quantity]').fill('3');
-    await expectValue(page, '[data-field=total] input', '31.5');
+    await holdsValue(page, '[data-field=total] input', '31.5');
     await Promise.all([page.waitForURL(`**/app/formPurchaseReqRecords/${id}`), page.click('[data-testid=save]')]);
     expect((await t.api.get(`/api/v1/forms/purchaseReq/records/${id}`)).body).toMatchObject({ total: 31.5, version: 2 });
     // A row the server refuses is marked in its cell, with the reason under the table.
@@ -134,11 +134,3 @@ describe('forms in a browser', () => {
     expect(errors).toEqual([]);
   });
 });
-
-async function expectValue(page: Page, selector: string, value: string): Promise<void> {
-  try {
-    await page.waitForFunction(([s, v]) => (globalThis as unknown as { document: { querySelector(s: string): { value: string } | null } }).document.querySelector(s)?.value === v, [selector, value] as const);
-  } catch {
-    throw new Error(`${selector} should hold ${value}; it holds "${await page.inputValue(selector).catch(() => '?')}"`);
-  }
-}

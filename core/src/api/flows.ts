@@ -136,11 +136,7 @@ export function flowRoutes(router: Router, flows: () => Flows): void {
     ctx.body = await flows().engine.view(actor(ctx), parseId(ctx.params.id));
   });
   router.get('/flows/instances/:id/trail', async (ctx) => {
-    const id = parseId(ctx.params.id);
-    await flows().engine.instance(actor(ctx), id);
-    const [events, nodes] = await Promise.all([flows().engine.store.events(flows().engine.store.db, id), flows().engine.store.nodes(flows().engine.store.db, id)]);
-    const names = new Map(nodes.map((n) => [n.id, { key: n.nodeKey, name: n.name }]));
-    ctx.body = { data: events.map((e) => ({ id: e.id, at: e.at, user: e.userId, action: e.action, node: e.nodeId ? (names.get(e.nodeId) ?? null) : null, task: e.taskId, comment: (e.detail?.comment as string | undefined) ?? null, took: (e.detail?.took as number | undefined) ?? null, detail: e.detail })) };
+    ctx.body = { data: await flows().trail(actor(ctx), parseId(ctx.params.id)) };
   });
   router.get('/flows/instances/:id/graph.svg', async (ctx) => {
     svg(ctx, await flows().instanceSvg(actor(ctx), parseId(ctx.params.id)));

@@ -222,7 +222,7 @@ export class Platform {
         themesDir: config.themesDir, store: () => store, sessions, menus, related, log,
         dictionaries: (code) => basedata.dictionaries.items(code), timeZone: () => submission().timeZone,
         todoCount: async (actor) => (await flows.inbox.counts(actor)).todo,
-        forms, formRecords: new FormRecords({ forms, store: () => store, submission }),
+        forms, formRecords: new FormRecords({ forms, store: () => store, submission }), flows,
         admin: { plugins, customFields, forms, packages },
       });
       const app = Platform.buildApp(config, log, db, meta, store, sessions, plugins, scripts, customFields, basedata, packages, related, files, forms, menus, flows, web);

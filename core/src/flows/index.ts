@@ -109,6 +109,15 @@ export class Flows {
     return flowSvg(graph.def, { current, completed });
   }
 
+  /** An instance's trail (its event log): who, what, when, at which node, comment, time taken. */
+  async trail(actor: Actor, id: number) {
+    await this.engine.instance(actor, id);
+    const store = this.engine.store;
+    const [events, nodes] = await Promise.all([store.events(store.db, id), store.nodes(store.db, id)]);
+    const names = new Map(nodes.map((n) => [n.id, { key: n.nodeKey, name: n.name }]));
+    return events.map((e) => ({ id: e.id, at: e.at, user: e.userId, action: e.action, node: e.nodeId ? (names.get(e.nodeId) ?? null) : null, task: e.taskId, comment: (e.detail?.comment as string | undefined) ?? null, took: (e.detail?.took as number | undefined) ?? null, detail: e.detail }));
+  }
+
   async statistics(actor: Actor, code: string) {
     await this.definitions.get(actor, code);
     if (!(await this.definitions.manages(actor))) throw new ForbiddenError('Only flow administrators see statistics');

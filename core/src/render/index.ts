@@ -12,6 +12,7 @@ import { prefsRoutes, profileRoutes } from '../api/prefs';
 import type { DictionaryItems } from './fields';
 import type { FormService } from '../forms/service';
 import type { FormRecords } from '../forms/records';
+import type { Flows } from '../flows';
 import { loadThemes } from './themes';
 import { Views } from './views';
 import { Workspace } from './workspace';
@@ -32,6 +33,7 @@ export interface WebSetup {
   log: Logger;
   forms: FormService;
   formRecords: FormRecords;
+  flows: Flows;
   /** Open tasks of a user, when a flow engine counts them. */
   todoCount?: (actor: Actor) => Promise<number | null>;
   /** The services behind the admin screens. */
@@ -66,6 +68,7 @@ export function setupWeb(setup: WebSetup): Web {
     forms: setup.forms,
     formRecords: setup.formRecords,
     admin: setup.admin,
+    flows: setup.flows,
   });
   return {
     pages,

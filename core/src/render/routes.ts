@@ -18,6 +18,8 @@ import { profilePage } from './pages/profile';
 import { searchPage } from './pages/search';
 import { dataFormCode, dataFormPage, detailTable } from './pages/data-form';
 import type { FormService } from '../forms/service';
+import type { Flows } from '../flows';
+import { inboxPage, instancePage, resubmitPage, startListPage, startPage } from './pages/flows';
 import type { FormRecords } from '../forms/records';
 import { sessionCookie } from '../api/auth';
 import { adminPages, type AdminServices } from './admin';
@@ -34,6 +36,7 @@ export interface WorkspaceRouteDeps {
   forms: FormService;
   formRecords: FormRecords;
   admin: AdminServices;
+  flows: Flows;
 }
 
 /**
@@ -95,6 +98,12 @@ export function workspaceRouter(deps: WorkspaceRouteDeps): Router {
   pages.get('/', session, (ctx) => desktopPage(ctx, ws, deps.preferences, deps.counters));
   pages.get('/search', session, (ctx) => searchPage(ctx, ws));
   adminPages(pages, session, { ws, ...deps.admin });
+  pages.get('/flows', session, (ctx) => ctx.redirect('/flows/inbox/todo'));
+  pages.get('/flows/inbox/:box', session, (ctx) => inboxPage(ctx, ctx.params.box, ws, deps.flows));
+  pages.get('/flows/start', session, (ctx) => startListPage(ctx, ws, deps.flows));
+  pages.get('/flows/start/:code', session, (ctx) => startPage(ctx, ctx.params.code, ws, deps.flows, deps.forms));
+  pages.get('/flows/instances/:id/resubmit', session, (ctx) => resubmitPage(ctx, ctx.params.id, ws, deps.flows, deps.forms));
+  pages.get('/flows/instances/:id', session, (ctx) => instancePage(ctx, ctx.params.id, ws, deps.flows, deps.forms));
   pages.get('/profile', session, (ctx) => profilePage(ctx, ws, deps.profiles, false));
   pages.get('/profile/password', session, (ctx) => profilePage(ctx, ws, deps.profiles, true));
   pages.get('/app/:plural', session, (ctx) => listPage(ctx, entityOf(ctx), deps));

@@ -80,6 +80,31 @@ export async function dataFormPage(ctx: Context, code: string, id: number | null
   const service = store.service(header.name, actor);
   if (id === null ? !(await service.can('create')) : !(await service.can('update', id))) throw new ForbiddenError(`You may not ${id === null ? 'fill in' : 'change'} this form`);
   const record = id === null ? null : await records.get(actor, code, id);
+  const { sections, table } = fillableForm(def, record, lang, ws);
+  const label = textIn(def.label, lang);
+  const plural_ = formRecordsPlural(code);
+  const title = id === null ? await ws.t(ctx, 'form.new', { entity: label }) : `${label} #${id}`;
+  const back = safeNext(ctx.query.back ?? (id === null ? `/app/${plural_}` : `/app/${plural_}/${id}`));
+  await ws.send(ctx, {
+    page: 'data-form',
+    title,
+    crumbs: [{ label, href: `/app/${plural_}` }, { label: title }],
+    scripts: ['js/data-form.js'],
+    messages: ['form.', 'lookup.'],
+    client: {
+      code, id, version: record?.version ?? null, back, detail: table ? { name: table.name, minRows: table.minRows, maxRows: table.maxRows } : null,
+      submit: id === null
+        ? { method: 'POST', url: `/api/v1/forms/${code}/records`, then: `/app/${plural_}/:id` }
+        : { method: 'PATCH', url: `/api/v1/forms/${code}/records/${id}`, version: record!.version, then: back },
+    },
+    data: { heading: title, description: def.description ? textIn(def.description, lang) : '', sections, table, back },
+  });
+}
+
+
+/** The sections, inputs and detail table of a form definition, filled with `record`'s values (or the defaults). */
+export function fillableForm(def: FormDefinition, record: Record<string, unknown> | null, lang: Language, ws: Workspace) {
+  const store = ws.deps.store();
   const plural = (entity: string) => store.meta.get(entity)?.plural ?? null;
   const byName = new Map(def.fields.map((f) => [f.name, f]));
   const detail = def.fields.find((f): f is DetailFormField => f.type === 'detail') ?? null;
@@ -111,19 +136,7 @@ export async function dataFormPage(ctx: Context, code: string, id: number | null
         maxRows: detail.maxRows ?? 1000,
       }
     : null;
-  const label = textIn(def.label, lang);
-  const plural_ = formRecordsPlural(code);
-  const title = id === null ? await ws.t(ctx, 'form.new', { entity: label }) : `${label} #${id}`;
-  const back = safeNext(ctx.query.back ?? (id === null ? `/app/${plural_}` : `/app/${plural_}/${id}`));
-  await ws.send(ctx, {
-    page: 'data-form',
-    title,
-    crumbs: [{ label, href: `/app/${plural_}` }, { label: title }],
-    scripts: ['js/data-form.js'],
-    messages: ['form.', 'lookup.'],
-    client: { code, id, version: record?.version ?? null, back, plural: plural_, detail: table ? { name: table.name, minRows: table.minRows, maxRows: table.maxRows } : null },
-    data: { heading: title, description: def.description ? textIn(def.description, lang) : '', sections, table, back },
-  });
+  return { sections, table };
 }
 
 /** A data form's code from its records entity (`formLeave` → `leave`), or null for other entities. */

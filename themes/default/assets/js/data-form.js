@@ -153,13 +153,14 @@ form.addEventListener('submit', async (e) => {
   const button = form.querySelector('[type=submit]');
   button.disabled = true;
   try {
-    const res = page.id === null
-      ? await api('POST', `/api/v1/forms/${page.code}/records`, data)
-      : await api('PATCH', `/api/v1/forms/${page.code}/records/${page.id}`, { ...data, version: page.version });
+    // Where the submission goes: a data form's records, or a flow to start (the data wrapped).
+    const { method, url, version, wrap, extra, then } = page.submit;
+    const payload = wrap ? { ...(extra || {}), [wrap]: data } : version ? { ...data, version } : data;
+    const res = await api(method, url, payload);
     if (res.ok) {
       dirty = false;
       leaving = true;
-      location.href = page.id === null ? `/app/${page.plural}/${res.body.id}` : page.back;
+      location.href = then.replace(':id', String(res.body.id));
       return;
     }
     if (res.status === 409 && String(res.body?.type || '').endsWith('stale-version')) {

@@ -1,0 +1,183 @@
+import type { Context } from 'koa';
+import { NotFoundError, type FormDefinition, type FormValueField } from '@plinth/sdk';
+import type { Flows } from '../../flows';
+import type { FormService } from '../../forms/service';
+import { textIn } from '../i18n';
+import { pageUserOf } from '../session';
+import type { Workspace } from '../workspace';
+import { fillableForm } from './data-form';
+import { parseRecordId } from './record';
+import { dateTimeIn } from '../display';
+
+export const INBOX_BOXES = ['todo', 'done', 'started', 'cc'] as const;
+type Box = (typeof INBOX_BOXES)[number];
+
+const STATUS_KEYS = new Set(['running', 'completed', 'rejected', 'cancelled']);
+
+async function flowLabels(ctx: Context, ws: Workspace, flows: Flows): Promise<Map<string, string>> {
+  const { actor } = pageUserOf(ctx);
+  const viewer = await ws.viewer(ctx);
+  return new Map((await flows.definitions.list(actor)).map((f) => [f.code, textIn(f.definition.label, viewer.lang)]));
+}
+
+
+/** The flow inbox (我的待办 / 已办 / 我发起的 / 抄送): tabs with counts, a page of items each. */
+export async function inboxPage(ctx: Context, box: string, ws: Workspace, flows: Flows): Promise<void> {
+  if (!(INBOX_BOXES as readonly string[]).includes(box)) throw new NotFoundError(`No inbox "${box}"`);
+  const { actor } = pageUserOf(ctx);
+  const counts = await flows.inbox.counts(actor);
+  const page = Math.max(1, Number(ctx.query.page) || 1);
+  const items = (await flows.inbox.list(actor, box as Box, { limit: 20, offset: (page - 1) * 20 })) as { task?: number; kind?: string; status?: string; createdAt?: string | null; decidedAt?: string | null; urged?: number; node?: { name: string; dueAt: string | null }; instance: { id: number; title: string; flow: string; status: string; startedAt: string | null; initiator?: number | null } }[];
+  const labels = await flowLabels(ctx, ws, flows);
+  const names = await ws.names.load(items.map((i) => i.instance.initiator), []);
+  const dateTime = (iso: string | null | undefined) => (iso ? dateTimeIn(iso, ws.deps.timeZone()) : '');
+  const rows = items.map((i) => ({
+    href: `/flows/instances/${i.instance.id}`,
+    title: i.instance.title,
+    flow: labels.get(i.instance.flow) ?? i.instance.flow,
+    node: i.node?.name ?? '',
+    initiator: i.instance.initiator ? (names.users.get(i.instance.initiator) ?? `#${i.instance.initiator}`) : '',
+    at: dateTime(box === 'done' ? i.decidedAt : box === 'started' ? i.instance.startedAt : i.createdAt),
+    status: STATUS_KEYS.has(i.instance.status) ? i.instance.status : 'running',
+    unread: box === 'cc' && i.status === 'unread',
+    urged: (i.urged ?? 0) > 0,
+    overdue: !!(i.node?.dueAt && i.status === 'pending' && i.node.dueAt < new Date().toISOString()),
+  }));
+  const title = await ws.t(ctx, 'flows.title');
+  await ws.send(ctx, {
+    page: 'flows/inbox',
+    title,
+    crumbs: [{ label: title, href: '/flows' }, { label: await ws.t(ctx, `flows.box.${box}`) }],
+    data: {
+      tabs: INBOX_BOXES.map((b) => ({ key: b, href: `/flows/inbox/${b}`, active: b === box, count: b === 'cc' ? counts.ccUnread : counts[b] })),
+      box,
+      rows,
+      prev: page > 1 ? `/flows/inbox/${box}?page=${page - 1}` : null,
+      next: items.length === 20 ? `/flows/inbox/${box}?page=${page + 1}` : null,
+    },
+  });
+}
+
+/** The flows the viewer may start from a form. */
+export async function startListPage(ctx: Context, ws: Workspace, flows: Flows): Promise<void> {
+  const { actor } = pageUserOf(ctx);
+  const viewer = await ws.viewer(ctx);
+  const list = (await flows.definitions.list(actor)).filter((f) => f.enabled && f.definition.form);
+  const title = await ws.t(ctx, 'flows.start');
+  await ws.send(ctx, {
+    page: 'flows/start-list',
+    title,
+    crumbs: [{ label: await ws.t(ctx, 'flows.title'), href: '/flows' }, { label: title }],
+    data: { flows: list.map((f) => ({ code: f.code, label: textIn(f.definition.label, viewer.lang), description: f.definition.description ? textIn(f.definition.description, viewer.lang) : '', href: `/flows/start/${f.code}` })) },
+  });
+}
+
+/** Start a flow: fill in its form (formulas, detail rows and conditions as on data forms), then submit. */
+export async function startPage(ctx: Context, code: string, ws: Workspace, flows: Flows, forms: FormService): Promise<void> {
+  const { actor } = pageUserOf(ctx);
+  const viewer = await ws.viewer(ctx);
+  const flow = await flows.definitions.get(actor, code);
+  if (!flow.enabled || !flow.definition.form) throw new NotFoundError(`No flow "${code}" to start from a form`);
+  const form = (await forms.get(actor, flow.definition.form)).definition;
+  const { sections, table } = fillableForm(form, null, viewer.lang, ws);
+  const label = textIn(flow.definition.label, viewer.lang);
+  await ws.send(ctx, {
+    page: 'data-form',
+    title: label,
+    crumbs: [{ label: await ws.t(ctx, 'flows.title'), href: '/flows' }, { label }],
+    scripts: ['js/data-form.js'],
+    messages: ['form.', 'lookup.'],
+    client: {
+      code: form.code, id: null, back: '/flows/inbox/started', detail: table ? { name: table.name, minRows: table.minRows, maxRows: table.maxRows } : null,
+      submit: { method: 'POST', url: '/api/v1/flows/instances', wrap: 'data', extra: { flow: code }, then: '/flows/instances/:id' },
+    },
+    data: { heading: label, description: flow.definition.description ? textIn(flow.definition.description, viewer.lang) : '', sections, table, back: '/flows', submitLabel: await ws.t(ctx, 'flows.submit') },
+  });
+}
+
+function shownValue(f: FormValueField, v: unknown, users: Map<number, string>, lang: 'zh-CN' | 'zh-TW' | 'en'): string {
+  if (v === null || v === undefined || v === '') return '';
+  if (f.type === 'enum') {
+    const labels = new Map((f.values ?? []).map((o) => [o.value, textIn(o.label, lang)]));
+    return (Array.isArray(v) ? v : [v]).map((x) => labels.get(String(x)) ?? String(x)).join(', ');
+  }
+  if (f.type === 'user' && typeof v === 'number') return users.get(v) ?? `#${v}`;
+  if (f.type === 'boolean') return v ? '✓' : '✗';
+  if (typeof v === 'object') return JSON.stringify(v);
+  return String(v);
+}
+
+/** An instance: its data, the viewer's open task with the actions it allows, the trail and the graph. */
+export async function instancePage(ctx: Context, rawId: string, ws: Workspace, flows: Flows, forms: FormService): Promise<void> {
+  const id = parseRecordId(rawId);
+  const { actor } = pageUserOf(ctx);
+  const viewer = await ws.viewer(ctx);
+  const view = await flows.engine.view(actor, id);
+  const trail = await flows.trail(actor, id);
+  const flow = await flows.definitions.get(actor, view.flow).catch(() => null);
+  const form: FormDefinition | null = view.form ? ((await forms.get(actor, view.form).catch(() => null))?.definition ?? null) : null;
+  const tasks = view.nodes.flatMap((n) => n.tasks.map((t) => ({ ...t, node: { key: n.nodeKey, name: n.name, kind: n.kind } })));
+  const userIds = [view.initiator, ...trail.map((e) => e.user), ...tasks.map((t) => t.assignee)];
+  const names = await ws.names.load(userIds, []);
+  const who = (u: number | null | undefined) => (u ? (names.users.get(u) ?? `#${u}`) : '');
+  const data = (view.data ?? {}) as Record<string, unknown>;
+  const dateTime = (iso: string | null | undefined) => (iso ? dateTimeIn(iso, ws.deps.timeZone()) : '');
+  const messages = viewer.theme.messages;
+  const actionLabel = (action: string) => {
+    const key = `flows.event.${action}`;
+    const text = messages.text(viewer.lang, key);
+    return text === key ? action : text;
+  };
+  const fields = (form?.fields ?? []).filter((f): f is FormValueField => f.type !== 'detail' && f.name in data);
+  const details = (form?.fields ?? []).filter((f) => f.type === 'detail').map((d) => {
+    const cols = (d as { fields: FormValueField[] }).fields;
+    const rows = (data[d.name] as Record<string, unknown>[] | undefined) ?? [];
+    return { label: textIn(d.label, viewer.lang), columns: cols.map((c) => textIn(c.label, viewer.lang)), rows: rows.map((r) => cols.map((c) => shownValue(c, r[c.name], names.users, viewer.lang))) };
+  });
+  const mine = tasks.find((t) => t.assignee === actor.userId && (t.status === 'pending' || t.status === 'unread'));
+  const returnTargets = view.nodes.filter((n) => n.status === 'completed' && n.kind !== 'start' && n.kind !== 'condition').map((n) => ({ key: n.nodeKey, name: n.name }));
+  const title = view.title;
+  await ws.send(ctx, {
+    page: 'flows/instance',
+    title,
+    crumbs: [{ label: await ws.t(ctx, 'flows.title'), href: '/flows' }, { label: title }],
+    scripts: ['js/flow-instance.js'],
+    messages: ['flows.'],
+    client: { id, task: mine ? { id: mine.id, kind: mine.kind, status: mine.status } : null, initiator: view.initiator === actor.userId, running: view.status === 'running' },
+    data: {
+      instance: { id, title, status: view.status, flow: flow ? textIn(flow.definition.label, viewer.lang) : view.flow, initiator: who(view.initiator), startedAt: dateTime(view.startedAt), endedAt: dateTime(view.endedAt) },
+      fields: fields.map((f) => ({ label: textIn(f.label, viewer.lang), value: shownValue(f, data[f.name], names.users, viewer.lang) })),
+      details,
+      task: mine ? { id: mine.id, kind: mine.kind, node: mine.node.name, approve: mine.kind === 'approve', handle: mine.kind === 'handle', notify: mine.kind === 'notify', resubmit: mine.kind === 'resubmit' } : null,
+      returnTargets,
+      canWithdraw: view.initiator === actor.userId && view.status === 'running',
+      trail: trail.map((e) => ({ at: dateTime(e.at), who: who(e.user), action: actionLabel(e.action), node: e.node?.name ?? '', comment: e.comment ?? '', took: e.took === null || e.took === undefined ? '' : `${Math.round(Number(e.took) / 60_000)} min` })),
+      graph: `/api/v1/flows/instances/${id}/graph.svg`,
+    },
+  });
+}
+
+/** The initiator corrects the data of a returned (or withdrawn) instance and submits it again. */
+export async function resubmitPage(ctx: Context, rawId: string, ws: Workspace, flows: Flows, forms: FormService): Promise<void> {
+  const id = parseRecordId(rawId);
+  const { actor } = pageUserOf(ctx);
+  const viewer = await ws.viewer(ctx);
+  const view = await flows.engine.view(actor, id);
+  const task = view.nodes.flatMap((n) => n.tasks).find((t) => t.kind === 'resubmit' && t.status === 'pending' && t.assignee === actor.userId);
+  if (!task || !view.form) throw new NotFoundError('Nothing to resubmit here');
+  const form = (await forms.get(actor, view.form)).definition;
+  const { sections, table } = fillableForm(form, (view.data ?? {}) as Record<string, unknown>, viewer.lang, ws);
+  const heading = `${view.title} · ${await ws.t(ctx, 'flows.resubmit')}`;
+  await ws.send(ctx, {
+    page: 'data-form',
+    title: heading,
+    crumbs: [{ label: await ws.t(ctx, 'flows.title'), href: '/flows' }, { label: view.title, href: `/flows/instances/${id}` }, { label: await ws.t(ctx, 'flows.resubmit') }],
+    scripts: ['js/data-form.js'],
+    messages: ['form.', 'lookup.'],
+    client: {
+      code: form.code, id, back: `/flows/instances/${id}`, detail: table ? { name: table.name, minRows: table.minRows, maxRows: table.maxRows } : null,
+      submit: { method: 'POST', url: `/api/v1/flows/tasks/${task.id}/resubmit`, wrap: 'data', extra: {}, then: `/flows/instances/${id}` },
+    },
+    data: { heading, description: '', sections, table, back: `/flows/instances/${id}`, submitLabel: await ws.t(ctx, 'flows.resubmit') },
+  });
+}

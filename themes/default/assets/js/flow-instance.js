@@ -1,0 +1,39 @@
+// A flow instance: the viewer's task actions and comments, each one call to the flow API.
+import { api, page, problem, t, toast } from './lib.js';
+
+const error = document.getElementById('task-error');
+const comment = () => document.getElementById('task-comment')?.value.trim() || undefined;
+
+async function act(path, body) {
+  const res = await api('POST', path, body);
+  if (res.ok) {
+    location.reload();
+    return;
+  }
+  const message = res.status === 409 ? t('flows.alreadyDecided') : problem(res);
+  if (error) {
+    error.textContent = message;
+    error.hidden = false;
+  } else toast(message);
+}
+
+const task = (action, body = {}) => act(`/api/v1/flows/tasks/${page.task.id}/${action}`, { comment: comment(), ...body });
+document.querySelector('[data-action="approve"]')?.addEventListener('click', () => task('approve'));
+document.querySelector('[data-action="reject"]')?.addEventListener('click', () => {
+  if (confirm(t('flows.confirmReject'))) task('reject');
+});
+document.querySelector('[data-action="complete"]')?.addEventListener('click', () => task('complete'));
+document.querySelector('[data-action="read"]')?.addEventListener('click', () => act(`/api/v1/flows/tasks/${page.task.id}/read`, {}));
+document.querySelector('[data-action="return"]')?.addEventListener('click', () => {
+  const to = document.getElementById('return-to').value;
+  task('return', to === 'initiator' ? {} : { to });
+});
+document.querySelector('[data-action="comment"]')?.addEventListener('click', () => {
+  const text = document.getElementById('flow-comment').value.trim();
+  if (text) act(`/api/v1/flows/instances/${page.id}/comments`, { comment: text });
+});
+document.querySelector('[data-action="withdraw"]')?.addEventListener('click', () => act(`/api/v1/flows/instances/${page.id}/withdraw`, {}));
+document.querySelector('[data-action="urge"]')?.addEventListener('click', async () => {
+  const res = await api('POST', `/api/v1/flows/instances/${page.id}/urge`, {});
+  toast(res.ok ? t('flows.urgedDone') : problem(res));
+});
