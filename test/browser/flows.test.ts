@@ -1,6 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import { TEST_DATABASES } from '../support/databases';
-import { startTestPlatform, type TestPlatform } from '../support/platform';
+import { ADMIN, startTestPlatform, type TestPlatform } from '../support/platform';
 import { buildOrg, PASSWORD, type OrgFixture } from '../support/org';
 import { collectErrors, holdsValue, launchBrowser, logIn, newContext, screenshot, showsText } from './browser';
 
@@ -34,7 +34,7 @@ describe('flows in a browser', () => {
     const context = await newContext(browser, t.platform.url);
     const page = await context.newPage();
     const errors = collectErrors(page);
-    await logIn(page, user, PASSWORD, path);
+    await logIn(page, user, user === ADMIN.username ? ADMIN.password : PASSWORD, path);
     return { page, errors };
   };
 
@@ -126,5 +126,48 @@ describe('flows in a browser', () => {
     await lead.page.goto(`/flows/instances/${rejected}`);
     expect(await lead.page.locator('[data-testid=approve]').count()).toBe(0);
     for (const p of [rep, lead, finance, cashier]) expect(p.errors).toEqual([]);
+  });
+
+  it('flow administrators see definitions with statistics and edit one as JSON: errors name the node, a good change is a new version', async () => {
+    const admin = await as('admin', '/flows');
+    await Promise.all([admin.page.waitForURL('**/flows/definitions'), admin.page.click('[data-testid=flow-definitions]')]);
+    await showsText(admin.page, '[data-testid=definitions]', '请假审批');
+    await Promise.all([admin.page.waitForURL('**/flows/definitions/leave'), admin.page.click('[data-testid=definitions] a >> text=请假审批')]);
+    await showsText(admin.page, '[data-testid=node-stats]', '直接上级审批');
+    const original = await admin.page.inputValue('[data-testid=definition-json]');
+    const broken = JSON.parse(original);
+    broken.nodes.push({ key: 'island', kind: 'approval', name: '孤岛', handlers: [{ type: 'initiator' }] });
+    await admin.page.fill('[data-testid=definition-json]', JSON.stringify(broken, null, 2));
+    await admin.page.click('[data-testid=save-definition]');
+    await showsText(admin.page, '#definition-errors', 'island');
+    const renamed = JSON.parse(original);
+    renamed.nodes.find((n: { key: string }) => n.key === 'superior').name = '主管审批';
+    await admin.page.fill('[data-testid=definition-json]', JSON.stringify(renamed, null, 2));
+    await admin.page.click('[data-testid=save-definition]');
+    await admin.page.locator('#definition-saved').waitFor({ state: 'visible' });
+    const stored = await t.api.get('/api/v1/flows/definitions/leave');
+    expect(stored.body.definition.nodes.find((n: { key: string }) => n.key === 'superior').name).toBe('主管审批');
+    await screenshot(admin.page, 'flow-definition');
+    // Not for everyone.
+    const rep = await as('rep2', '/flows/definitions');
+    expect(await rep.page.locator('h1').textContent()).toBe('403');
+    expect(admin.errors).toEqual([]);
+  });
+
+  it('a handler hands the task over to a colleague found by name (委办)', async () => {
+    const rep = await as('rep2', '/flows/start/leave');
+    await rep.page.selectOption('[data-field=leaveType] select', 'personal');
+    await rep.page.fill('[data-field=startDate] input', '2026-12-10');
+    await rep.page.fill('[data-field=endDate] input', '2026-12-10');
+    await Promise.all([rep.page.waitForURL(/\/flows\/instances\/\d+$/), rep.page.click('[data-testid=save]')]);
+    const id = Number(new URL(rep.page.url()).pathname.split('/').pop());
+    const lead = await as('lead1', `/flows/instances/${id}`);
+    await lead.page.fill('[data-testid=task-user]', 'shSales');
+    await lead.page.click('.lookup-list [role=option] >> text=shSalesMgr');
+    await Promise.all([lead.page.waitForEvent('load'), lead.page.click('[data-testid=delegate]')]);
+    expect(await lead.page.locator('[data-testid=approve]').count()).toBe(0);
+    const manager = await as('shSalesMgr', `/flows/instances/${id}`);
+    await manager.page.locator('[data-testid=approve]').waitFor();
+    for (const p of [rep, lead, manager]) expect(p.errors).toEqual([]);
   });
 });

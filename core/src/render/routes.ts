@@ -19,7 +19,7 @@ import { searchPage } from './pages/search';
 import { dataFormCode, dataFormPage, detailTable } from './pages/data-form';
 import type { FormService } from '../forms/service';
 import type { Flows } from '../flows';
-import { inboxPage, instancePage, resubmitPage, startListPage, startPage } from './pages/flows';
+import { definitionPage, definitionsPage, inboxPage, instancePage, resubmitPage, startListPage, startPage } from './pages/flows';
 import type { FormRecords } from '../forms/records';
 import { sessionCookie } from '../api/auth';
 import { adminPages, type AdminServices } from './admin';
@@ -102,6 +102,8 @@ export function workspaceRouter(deps: WorkspaceRouteDeps): Router {
   pages.get('/flows/inbox/:box', session, (ctx) => inboxPage(ctx, ctx.params.box, ws, deps.flows));
   pages.get('/flows/start', session, (ctx) => startListPage(ctx, ws, deps.flows));
   pages.get('/flows/start/:code', session, (ctx) => startPage(ctx, ctx.params.code, ws, deps.flows, deps.forms));
+  pages.get('/flows/definitions', session, (ctx) => definitionsPage(ctx, ws, deps.flows));
+  pages.get('/flows/definitions/:code', session, (ctx) => definitionPage(ctx, ctx.params.code, ws, deps.flows));
   pages.get('/flows/instances/:id/resubmit', session, (ctx) => resubmitPage(ctx, ctx.params.id, ws, deps.flows, deps.forms));
   pages.get('/flows/instances/:id', session, (ctx) => instancePage(ctx, ctx.params.id, ws, deps.flows, deps.forms));
   pages.get('/profile', session, (ctx) => profilePage(ctx, ws, deps.profiles, false));

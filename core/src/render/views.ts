@@ -111,6 +111,7 @@ export class Views {
     const compile = (kind: string, name: string, source: string) => {
       try {
         hb.precompile(source, options);
+        checkHelperUse(hb.parse(source), new Set(Object.keys(registered)));
       } catch (err) {
         throw new Error(`Theme "${theme.name}", ${kind}/${name}.hbs: ${(err as Error).message}`);
       }
@@ -122,3 +123,21 @@ export class Views {
   }
 }
 
+
+/**
+ * Every helper of ours takes an argument, so `{{json}}` or `{{label}}` without one is a data
+ * property shadowed by a helper of that name — it would render the helper, not the data.
+ * Refuse such templates at start instead of rendering them wrong.
+ */
+function checkHelperUse(ast: hbs.AST.Program, helpers: ReadonlySet<string>): void {
+  class Check extends Handlebars.Visitor {
+    override MustacheStatement(node: hbs.AST.MustacheStatement): void {
+      const path = node.path as hbs.AST.PathExpression;
+      if (path.type === 'PathExpression' && path.parts.length === 1 && !path.data && helpers.has(path.original) && node.params.length === 0 && !node.hash) {
+        throw new Error(`line ${node.loc.start.line}: {{${path.original}}} names a helper; a data property of that name cannot be read this way (rename it)`);
+      }
+      super.MustacheStatement(node);
+    }
+  }
+  new Check().accept(ast);
+}

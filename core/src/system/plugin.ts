@@ -42,6 +42,9 @@ const SYSTEM_GRANTS: readonly GrantDef[] = [
   // are not secret; only administrators (or roles they grant) write them.
   ...['dictionary', 'dictionaryItem', 'category', 'categoryAttribute'].map((entity): GrantDef => ({ role: 'everyone', entity, actions: ['read'], scope: 'all' })),
   { role: 'everyone', entity: 'parameter', actions: ['read'], scope: { filter: { secret: false } }, hiddenFields: ['secretValue'] },
+  // The directory: everyone signed in finds active colleagues by name (to hand a task over,
+  // pick a handler, read who did what) — without their contact details or settings.
+  { role: 'everyone', entity: 'user', actions: ['read'], scope: { filter: { status: 'active' } }, hiddenFields: ['email', 'mobile', 'isAdmin', 'language', 'theme'] },
 ];
 
 /**

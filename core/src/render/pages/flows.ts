@@ -1,5 +1,5 @@
 import type { Context } from 'koa';
-import { NotFoundError, type FormDefinition, type FormValueField } from '@plinth/sdk';
+import { ForbiddenError, NotFoundError, type FormDefinition, type FormValueField } from '@plinth/sdk';
 import type { Flows } from '../../flows';
 import type { FormService } from '../../forms/service';
 import { textIn } from '../i18n';
@@ -54,6 +54,7 @@ export async function inboxPage(ctx: Context, box: string, ws: Workspace, flows:
       rows,
       prev: page > 1 ? `/flows/inbox/${box}?page=${page - 1}` : null,
       next: items.length === 20 ? `/flows/inbox/${box}?page=${page + 1}` : null,
+      canManage: await flows.definitions.manages(actor),
     },
   });
 }
@@ -148,7 +149,7 @@ export async function instancePage(ctx: Context, rawId: string, ws: Workspace, f
       instance: { id, title, status: view.status, flow: flow ? textIn(flow.definition.label, viewer.lang) : view.flow, initiator: who(view.initiator), startedAt: dateTime(view.startedAt), endedAt: dateTime(view.endedAt) },
       fields: fields.map((f) => ({ label: textIn(f.label, viewer.lang), value: shownValue(f, data[f.name], names.users, viewer.lang) })),
       details,
-      task: mine ? { id: mine.id, kind: mine.kind, node: mine.node.name, approve: mine.kind === 'approve', handle: mine.kind === 'handle', notify: mine.kind === 'notify', resubmit: mine.kind === 'resubmit' } : null,
+      task: mine ? { id: mine.id, kind: mine.kind, node: mine.node.name, approve: mine.kind === 'approve', handle: mine.kind === 'handle', notify: mine.kind === 'notify', resubmit: mine.kind === 'resubmit', assist: mine.kind === 'assist' } : null,
       returnTargets,
       canWithdraw: view.initiator === actor.userId && view.status === 'running',
       trail: trail.map((e) => ({ at: dateTime(e.at), who: who(e.user), action: actionLabel(e.action), node: e.node?.name ?? '', comment: e.comment ?? '', took: e.took === null || e.took === undefined ? '' : `${Math.round(Number(e.took) / 60_000)} min` })),
@@ -179,5 +180,60 @@ export async function resubmitPage(ctx: Context, rawId: string, ws: Workspace, f
       submit: { method: 'POST', url: `/api/v1/flows/tasks/${task.id}/resubmit`, wrap: 'data', extra: {}, then: `/flows/instances/${id}` },
     },
     data: { heading, description: '', sections, table, back: `/flows/instances/${id}`, submitLabel: await ws.t(ctx, 'flows.resubmit') },
+  });
+}
+
+const minutes = (ms: number | null | undefined) => (ms === null || ms === undefined ? '' : ms < 60_000 ? '< 1 min' : ms < 3_600_000 ? `${Math.round(ms / 60_000)} min` : `${(ms / 3_600_000).toFixed(1)} h`);
+
+/** Flow definitions with their statistics (count, avg and p90 duration, overdue rate) — for flow administrators. */
+export async function definitionsPage(ctx: Context, ws: Workspace, flows: Flows): Promise<void> {
+  const { actor } = pageUserOf(ctx);
+  if (!(await flows.definitions.manages(actor))) throw new ForbiddenError('Only flow administrators manage flow definitions');
+  const viewer = await ws.viewer(ctx);
+  const list = await flows.definitions.list(actor);
+  const rows = [];
+  for (const f of list) {
+    const stats = await flows.statistics(actor, f.code);
+    const limited = stats.nodes.filter((n) => n.overdueRate !== null);
+    const overdue = limited.length ? Math.max(...limited.map((n) => n.overdueRate as number)) : null;
+    rows.push({
+      code: f.code,
+      label: textIn(f.definition.label, viewer.lang),
+      version: f.version,
+      enabled: f.enabled,
+      total: stats.instances.total,
+      running: stats.instances.byStatus.running ?? 0,
+      avg: minutes(stats.instances.duration.avg),
+      p90: minutes(stats.instances.duration.p90),
+      overdue: overdue === null ? '' : `${Math.round(overdue * 100)} %`,
+      href: `/flows/definitions/${f.code}`,
+    });
+  }
+  const title = await ws.t(ctx, 'flows.definitions');
+  await ws.send(ctx, { page: 'flows/definitions', title, crumbs: [{ label: await ws.t(ctx, 'flows.title'), href: '/flows' }, { label: title }], data: { rows } });
+}
+
+/** One definition: its graph, per-node statistics and the JSON editor (checked on save; errors name the node). */
+export async function definitionPage(ctx: Context, code: string, ws: Workspace, flows: Flows): Promise<void> {
+  const { actor } = pageUserOf(ctx);
+  if (!(await flows.definitions.manages(actor))) throw new ForbiddenError('Only flow administrators manage flow definitions');
+  const viewer = await ws.viewer(ctx);
+  const flow = await flows.definitions.get(actor, code);
+  const stats = await flows.statistics(actor, code);
+  const label = textIn(flow.definition.label, viewer.lang);
+  await ws.send(ctx, {
+    page: 'flows/definition',
+    title: label,
+    crumbs: [{ label: await ws.t(ctx, 'flows.title'), href: '/flows' }, { label: await ws.t(ctx, 'flows.definitions'), href: '/flows/definitions' }, { label }],
+    scripts: ['js/flow-definition.js'],
+    messages: ['flows.'],
+    client: { code, version: flow.version, enabled: flow.enabled },
+    data: {
+      flow: { code, label, version: flow.version, enabled: flow.enabled },
+      definitionText: JSON.stringify(flow.definition, null, 2),
+      graph: `/api/v1/flows/definitions/${code}/graph.svg`,
+      nodes: stats.nodes.map((n) => ({ name: n.name, kind: n.kind, visits: n.visits, open: n.open, avg: minutes(n.duration.avg), p90: minutes(n.duration.p90), overdue: n.overdueRate === null ? '' : `${Math.round(n.overdueRate * 100)} %` })),
+      instances: { total: stats.instances.total, avg: minutes(stats.instances.duration.avg), p90: minutes(stats.instances.duration.p90) },
+    },
   });
 }

@@ -37,3 +37,15 @@ document.querySelector('[data-action="urge"]')?.addEventListener('click', async 
   const res = await api('POST', `/api/v1/flows/instances/${page.id}/urge`, {});
   toast(res.ok ? t('flows.urgedDone') : problem(res));
 });
+
+// Someone else on the task: ask their opinion (协办), hand it over (委办), add them to the node (加签).
+const someone = () => Number(document.getElementById('task-user')?.value) || null;
+const withSomeone = (action, body) => () => {
+  const user = someone();
+  if (!user) return toast(t('flows.chooseSomeone'));
+  task(action, body(user));
+};
+document.querySelector('[data-action="assist"]')?.addEventListener('click', withSomeone('assist', (u) => ({ users: [u] })));
+document.querySelector('[data-action="delegate"]')?.addEventListener('click', withSomeone('delegate', (u) => ({ to: u })));
+document.querySelector('[data-action="add-handlers"]')?.addEventListener('click', withSomeone('add-handlers', (u) => ({ users: [u] })));
+document.querySelector('[data-action="reply"]')?.addEventListener('click', () => task('reply'));
