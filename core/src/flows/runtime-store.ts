@@ -258,9 +258,14 @@ export class FlowRuntimeStore {
     await tx.run("UPDATE plinth_flow_tasks SET status = 'pending', created_at = ? WHERE id = ? AND status = 'queued'", [nowDb(), taskId]);
   }
 
-  /** Cancel the open tasks of a node visit (approve/handle/assist/resubmit; notices stay). */
+  /**
+   * Cancel the open tasks of a node visit (approve/handle/assist/resubmit; notices stay).
+   * Updated by primary key: an UPDATE by `node_id` would take next-key locks on that index
+   * and, for the newest node, block every other instance inserting tasks after it.
+   */
   async cancelOpenTasks(tx: Executor, nodeId: number): Promise<void> {
-    await tx.run("UPDATE plinth_flow_tasks SET status = 'cancelled', decided_at = ? WHERE node_id = ? AND status IN ('pending', 'queued')", [nowDb(), nodeId]);
+    const ids = (await tx.all<{ id: number | string }>("SELECT id FROM plinth_flow_tasks WHERE node_id = ? AND status IN ('pending', 'queued')", [nodeId])).map((r) => Number(r.id));
+    if (ids.length) await tx.run(`UPDATE plinth_flow_tasks SET status = 'cancelled', decided_at = ? WHERE id IN (${ids.map(() => '?').join(', ')}) AND status IN ('pending', 'queued')`, [nowDb(), ...ids]);
   }
 
   async reassign(tx: Executor, taskId: number, from: number, to: number): Promise<boolean> {
@@ -293,7 +298,9 @@ export class FlowRuntimeStore {
     return insertId;
   }
 
+  /** Cancel a node visit's pending timers (by primary key, as cancelOpenTasks). */
   async cancelTimers(tx: Executor, nodeId: number): Promise<void> {
-    await tx.run("UPDATE plinth_flow_timers SET status = 'cancelled', fired_at = ? WHERE node_id = ? AND status = 'pending' AND kind <> 'resume'", [nowDb(), nodeId]);
+    const ids = (await tx.all<{ id: number | string }>("SELECT id FROM plinth_flow_timers WHERE node_id = ? AND status = 'pending' AND kind <> 'resume'", [nodeId])).map((r) => Number(r.id));
+    if (ids.length) await tx.run(`UPDATE plinth_flow_timers SET status = 'cancelled', fired_at = ? WHERE id IN (${ids.map(() => '?').join(', ')}) AND status = 'pending'`, [nowDb(), ...ids]);
   }
 }
