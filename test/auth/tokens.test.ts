@@ -89,6 +89,57 @@ describeEachDatabase('API tokens', (db) => {
     expect((await client.get('/api/v1/ext/customers/stats')).body.code).toBe('insufficient-scope');
   });
 
+  it('needs read on every entity it expands, on lists, single records, queries and related tabs', async () => {
+    const c = (await t.api.post('/api/v1/customers', customer(20))).body;
+    const contact = (await t.api.post('/api/v1/contacts', { name: '联系人', customer: c.id })).body;
+    const narrow = (await tokenClient(t.api, { scopes: ['customer:read'] })).client;
+    const both = (await tokenClient(t.api, { scopes: ['customer:read', 'contact:read'] })).client;
+    for (const url of [`/api/v1/customers?expand=contacts&filter[id]=${c.id}`, `/api/v1/customers/${c.id}?expand=contacts`, `/api/v1/contacts/${contact.id}?expand=customer`]) {
+      const refused = await narrow.get(url);
+      expect([refused.status, refused.body.code]).toEqual([403, 'insufficient-scope']);
+      expect(refused.body.detail).toMatch(/contact|customer/);
+    }
+    expect((await narrow.post('/api/v1/customers/query', { expand: ['contacts'] })).body.code).toBe('insufficient-scope');
+    expect((await narrow.get(`/api/v1/customers/${c.id}`)).status).toBe(200);
+    const listed = await both.get(`/api/v1/customers?expand=contacts&filter[id]=${c.id}`);
+    expect(listed.body.data[0].contacts.map((x: { id: number }) => x.id)).toEqual([contact.id]);
+    // a related tab's list: its entity, and what it expands
+    const added = await t.api.post('/api/v1/meta/entities/contact/custom-fields', { name: 'advisor', type: 'user', label: { 'zh-CN': '顾问', en: 'Advisor' } });
+    expect(added.status).toBe(201);
+    expect((await both.get(`/api/v1/customers/${c.id}/related/contacts?expand=customer`)).status).toBe(200);
+    const tabRefused = await both.get(`/api/v1/customers/${c.id}/related/contacts?expand=advisor`);
+    expect([tabRefused.status, tabRefused.body.code]).toEqual([403, 'insufficient-scope']);
+    expect(tabRefused.body.detail).toMatch(/user/);
+    const withUsers = (await tokenClient(t.api, { scopes: ['customer:read', 'contact:read', 'user:read'] })).client;
+    expect((await withUsers.get(`/api/v1/customers/${c.id}/related/contacts?expand=advisor`)).status).toBe(200);
+  });
+
+  it('is held to the form entity on the records of data forms, as on the generic routes', async () => {
+    const label = (s: string) => ({ 'zh-CN': s, en: s });
+    const form = await t.api.post('/api/v1/forms', {
+      code: 'visit', kind: 'data', label: label('Visit'),
+      fields: [{ name: 'title', type: 'string', label: label('Title'), required: true, length: 50 }, { name: 'customer', type: 'reference', entity: 'customer', label: label('Customer') }],
+    });
+    expect(form.status).toBe(201);
+    const c = (await t.api.post('/api/v1/customers', customer(21))).body;
+    const rec = (await t.api.post('/api/v1/forms/visit/records', { title: 'first', customer: c.id })).body;
+    const reader = (await tokenClient(t.api, { scopes: ['formVisit:read'] })).client;
+    const writer = (await tokenClient(t.api, { scopes: ['formVisit:create', 'formVisit:read'] })).client;
+    const other = (await tokenClient(t.api, { scopes: ['customer:*'] })).client;
+    expect((await reader.get('/api/v1/forms/visit/records')).body.data.map((r: { id: number }) => r.id)).toEqual([rec.id]);
+    expect((await reader.get(`/api/v1/forms/visit/records/${rec.id}`)).status).toBe(200);
+    expect((await reader.get(`/api/v1/forms/visit/records?expand=customer`)).body.code).toBe('insufficient-scope');
+    expect((await reader.post('/api/v1/forms/visit/records', { title: 'no' })).body.code).toBe('insufficient-scope');
+    expect((await reader.patch(`/api/v1/forms/visit/records/${rec.id}`, { title: 'no', version: 1 })).body.code).toBe('insufficient-scope');
+    expect((await reader.delete(`/api/v1/forms/visit/records/${rec.id}?version=1`)).body.code).toBe('insufficient-scope');
+    expect((await writer.post('/api/v1/forms/visit/records', { title: 'second' })).status).toBe(201);
+    expect((await writer.post('/api/v1/forms/visit/records/grid', { records: [{ title: 'third' }] })).status).not.toBe(403);
+    for (const res of [await other.get('/api/v1/forms/visit/records'), await other.post('/api/v1/forms/visit/records', { title: 'x' })]) expect(res.body.code).toBe('insufficient-scope');
+    // the same rule as the form entity's generic route
+    expect((await reader.get('/api/v1/formVisitRecords')).status).toBe(200);
+    expect((await other.get('/api/v1/formVisitRecords')).body.code).toBe('insufficient-scope');
+  });
+
   it("never exceeds its user's rights", async () => {
     const judy = await clientFor(t, 'judy', PASSWORD);
     const { client: auditor } = await tokenClient(judy, { scopes: ['write'] });

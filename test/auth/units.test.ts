@@ -2,8 +2,13 @@ import { ConfigError, loadConfig } from '../../core/src/app/config';
 import { PasswordPolicy } from '../../core/src/auth/passwords';
 import { parseScopes, requirementOf, scopesAllow } from '../../core/src/auth/scopes';
 
-const entityOf = (plural: string) => ({ customers: 'customer', contacts: 'contact', users: 'user' })[plural] ?? null;
-const need = (method: string, path: string, body?: unknown) => requirementOf(method, path, body, entityOf);
+const lookup = {
+  entityOf: (plural: string) => ({ customers: 'customer', contacts: 'contact', users: 'user' })[plural] ?? null,
+  formEntityOf: (code: string) => (code === 'leave' ? 'formLeave' : null),
+  expansionTargets: (entity: string, names: readonly string[]) =>
+    names.flatMap((n) => (({ 'customer.contacts': ['contact'], 'customer.owner2': ['user'], 'contact.customer': ['customer'], 'formLeave.approver': ['user'] }) as Record<string, string[]>)[`${entity}.${n}`] ?? []),
+};
+const need = (method: string, path: string, body?: unknown, query?: Record<string, string>) => requirementOf({ method, path, body, query }, lookup);
 
 describe('token scopes', () => {
   it('map each API route to the entity and action it needs', () => {
@@ -33,6 +38,29 @@ describe('token scopes', () => {
     expect(need('POST', '/customers/export')).toEqual({ kind: 'needs', needs: [['customer', 'read']] });
     expect(need('POST', '/customers/import/preview')).toEqual({ kind: 'needs', needs: [['customer', 'read']] });
     expect(need('POST', '/customers/Import')).toEqual({ kind: 'needs', needs: [['customer', 'create'], ['customer', 'update']] });
+  });
+
+  it('ask for read on every entity a read expands', () => {
+    expect(need('GET', '/customers', undefined, { expand: 'contacts,owner2' })).toEqual({ kind: 'needs', needs: [['customer', 'read'], ['contact', 'read'], ['user', 'read']] });
+    expect(need('GET', '/contacts/5', undefined, { expand: 'customer' })).toEqual({ kind: 'needs', needs: [['contact', 'read'], ['customer', 'read']] });
+    expect(need('GET', '/customers/trash', undefined, { expand: 'contacts' })).toEqual({ kind: 'needs', needs: [['customer', 'read'], ['contact', 'read']] });
+    expect(need('POST', '/customers/query', { expand: ['contacts'] })).toEqual({ kind: 'needs', needs: [['customer', 'read'], ['contact', 'read']] });
+    expect(need('GET', '/customers', undefined, { expand: 'city' })).toEqual({ kind: 'needs', needs: [['customer', 'read']] });
+    // a related tab's list is checked by its route (the tab's entity, its expansions)
+    expect(need('GET', '/customers/5/related/contacts', undefined, { expand: 'contacts' })).toEqual({ kind: 'needs', needs: [['customer', 'read']] });
+  });
+
+  it("hold records of data forms to the form's entity like the generic routes", () => {
+    expect(need('GET', '/forms/leave/records')).toEqual({ kind: 'needs', needs: [['formLeave', 'read']] });
+    expect(need('GET', '/forms/leave/records/3', undefined, { expand: 'approver' })).toEqual({ kind: 'needs', needs: [['formLeave', 'read'], ['user', 'read']] });
+    expect(need('POST', '/forms/leave/records')).toEqual({ kind: 'needs', needs: [['formLeave', 'create']] });
+    expect(need('POST', '/forms/leave/Records/GRID')).toEqual({ kind: 'needs', needs: [['formLeave', 'create']] });
+    expect(need('PATCH', '/forms/leave/records/3')).toEqual({ kind: 'needs', needs: [['formLeave', 'update']] });
+    expect(need('DELETE', '/forms/leave/records/3')).toEqual({ kind: 'needs', needs: [['formLeave', 'delete']] });
+    // form definitions, and forms without records, stay what they were
+    expect(need('GET', '/forms/leave')).toEqual({ kind: 'needs', needs: [['*', 'read']] });
+    expect(need('PUT', '/forms/leave')).toEqual({ kind: 'needs', needs: [['*', '*']] });
+    expect(need('GET', '/forms/nope/records')).toEqual({ kind: 'needs', needs: [['*', 'read']] });
   });
 
   it('allow by read, write, entity and wildcard scopes', () => {

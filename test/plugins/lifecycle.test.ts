@@ -104,6 +104,56 @@ describeEachDatabase('plugins managed at runtime', (db) => {
     expect(await status('customers')).toBe('enabled');
   });
 
+  it('refuses (422) to disable or uninstall a plugin whose entities forms or custom fields refer to, naming them, and changes nothing', async () => {
+    const label = (x: string) => ({ 'zh-CN': x, en: x });
+    const form = await t.api.post('/api/v1/forms', {
+      code: 'visitLog', kind: 'data', label: label('Visits'),
+      fields: [
+        { name: 'title', type: 'string', label: label('Title'), length: 50 },
+        { name: 'lines', type: 'detail', label: label('Lines'), fields: [{ name: 'who', type: 'reference', entity: 'contact', label: label('Who') }, { name: 'note', type: 'string', label: label('Note') }] },
+      ],
+    });
+    expect(form.status).toBe(201);
+    const field = await t.api.post('/api/v1/meta/entities/customer/custom-fields', { name: 'mainContact', type: 'reference', target: 'contact', label: label('Main contact') });
+    expect(field.status).toBe(201);
+    const rec = await t.api.post('/api/v1/forms/visitLog/records', { title: 'first', lines: [{ note: 'x' }] });
+    expect(rec.status).toBe(201);
+
+    for (const op of ['disable', 'uninstall']) {
+      const res = await t.api.post(`/api/v1/plugins/contacts/${op}`);
+      expect([res.status, res.body.code]).toEqual([422, 'in-use']);
+      expect(res.body.detail).toContain(`Plugin "contacts" cannot be ${op === 'disable' ? 'disabled' : 'uninstalled'}`);
+      expect(res.body.errors).toEqual([
+        { field: '(plugin)', rule: 'in-use', message: 'data form "visitLog" (lines.who → contact)' },
+        { field: '(plugin)', rule: 'in-use', message: 'custom field customer.mainContact (→ contact)' },
+      ]);
+      expect(await status('contacts')).toBe('enabled');
+      expect((await t.api.get('/api/v1/contacts')).status).toBe(200);
+      expect((await t.api.get('/api/v1/forms/visitLog/records')).body.data).toHaveLength(1);
+    }
+
+    // Once nothing refers to it, it goes (and comes back for the tests below).
+    expect((await t.api.delete('/api/v1/forms/visitLog?version=1')).status).toBe(204);
+    expect((await t.api.delete(`/api/v1/meta/entities/customer/custom-fields/mainContact?version=${field.body.version}`)).status).toBe(200);
+    expect((await t.api.post('/api/v1/plugins/contacts/disable')).status).toBe(200);
+    expect((await t.api.post('/api/v1/plugins/contacts/enable')).status).toBe(200);
+  });
+
+  it('undoes a disable that fails half-way: the plugin stays enabled and served', async () => {
+    let armed = true;
+    t.platform.pluginManager.onChange(() => {
+      if (!armed) return;
+      armed = false;
+      throw new Error('a listener fails on purpose');
+    });
+    const res = await t.api.post('/api/v1/plugins/perks/disable');
+    expect([res.status, res.body.code]).toEqual([422, 'plugin-change-failed']);
+    expect(res.body.detail).toContain('a listener fails on purpose');
+    expect(await status('perks')).toBe('enabled');
+    expect((await t.api.get('/api/v1/ext/perks/hello')).status).toBe(200);
+    expect((await vera.get('/api/v1/customers')).status).toBe(200);
+  });
+
   it("enabling a plugin enables what it needs first; a disabled plugin's entities leave the API", async () => {
     const customerId = (await t.api.get('/api/v1/customers?filter[customerNo]=C90000001')).body.data[0].id;
     const tabs = async () => (await t.api.get(`/api/v1/customers/${customerId}/related`)).body.data.map((tab: { key: string }) => tab.key);

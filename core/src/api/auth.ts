@@ -6,7 +6,7 @@ import type { AuthConfig } from '../app/config';
 import type { RecordStore } from '../services/records';
 import { MAX_PASSWORD_LENGTH } from '../auth/passwords';
 import { RetryLaterError, type AuthInfo, type RequestInfo, type Sessions } from '../auth/sessions';
-import { parseScopes, requirementOf, scopesAllow } from '../auth/scopes';
+import { parseScopes, requirementOf, scopesAllow, type ScopeLookup } from '../auth/scopes';
 import { SESSION_PREFIX, csrfFor, sameSecret, sha256 } from '../auth/tokens';
 
 export const SESSION_COOKIE = 'plinth_session';
@@ -64,6 +64,8 @@ function allowedWhilePasswordExpired(method: string, apiPath: string): boolean {
   return (method === 'GET' && apiPath === '/auth/me') || (method === 'POST' && ['/auth/password', '/auth/logout', '/auth/logout-all'].includes(apiPath));
 }
 
+const NOTHING_KNOWN: ScopeLookup = { entityOf: () => null, formEntityOf: () => null, expansionTargets: () => [] };
+
 /**
  * Every API request except the public ones carries a valid bearer token (a login
  * session or an API token) or the session cookie. Cookie-authenticated requests that
@@ -71,7 +73,7 @@ function allowedWhilePasswordExpired(method: string, apiPath: string): boolean {
  * (a foreign page cannot set the header). API tokens are held to their scopes; a
  * session whose password has expired may only change it.
  */
-export function requireActor(sessions: Sessions, isPublic: (ctx: Context) => boolean, entityOf: (plural: string) => string | null = () => null) {
+export function requireActor(sessions: Sessions, isPublic: (ctx: Context) => boolean, lookup: ScopeLookup = NOTHING_KNOWN) {
   return async (ctx: Context, next: Next): Promise<void> => {
     if (isPublic(ctx)) return next();
     let token: string | null;
@@ -102,7 +104,7 @@ export function requireActor(sessions: Sessions, isPublic: (ctx: Context) => boo
       throw new HttpError(403, 'password-expired', 'The password has expired or was reset: change it first (POST /api/v1/auth/password with currentPassword and newPassword)');
     }
     if (info.kind === 'token') {
-      const need = requirementOf(ctx.method, apiPath, ctx.request.body, entityOf);
+      const need = requirementOf({ method: ctx.method, path: apiPath, body: ctx.request.body, query: ctx.query }, lookup);
       if (need.kind === 'credentials') throw new HttpError(403, 'token-not-allowed', 'API tokens cannot manage tokens, passwords or sessions; log in as the user');
       const missing = need.needs.find(([entity, action]) => !scopesAllow(info.scopes ?? [], entity, action));
       if (missing) {

@@ -36,6 +36,7 @@ import { RecordStore } from '../services/records';
 import { ServiceDataContext } from '../services/context';
 import { recordRoutes } from '../api/records';
 import { PUBLIC_AUTH_PATHS, authRoutes, requireActor } from '../api/auth';
+import { scopeLookup } from '../api/scope-lookup';
 import { entityGate, extRoutes } from '../api/ext';
 import { pluginAdminRoutes } from '../api/plugins';
 import { menuRoutes } from '../api/menus';
@@ -68,7 +69,8 @@ import { FormService } from '../forms/service';
 import { formSchemas } from '../forms/repository';
 import { FormRecords, dataFormGuard } from '../forms/records';
 import { RuntimeDataForms, dataFormEntities } from '../forms/runtime';
-import { formDictionaryUses } from '../forms/usage';
+import { formDictionaryUses, formEntityUses } from '../forms/usage';
+import { customFieldEntityUses } from '../custom/entity-uses';
 import { formSection } from '../forms/package';
 import { validTimeZone } from '../forms/submission';
 import { formRoutes } from '../api/forms';
@@ -212,6 +214,8 @@ export class Platform {
         context: () => ({ entityExists: (name) => meta.get(name) !== undefined, dictionaryExists: (code) => dictionaryValues(code) !== undefined }),
       });
       basedata.usage.add(formDictionaryUses(db));
+      plugins.addUseCheck(formEntityUses(db));
+      plugins.addUseCheck(customFieldEntityUses(db));
       packages.register(formSection(runtime, db, dictionaryValues));
       store.hooks.addForEveryEntity({ plugin: 'forms', hooks: dataFormGuard(() => store), log: pluginLogger(log.child({ plugin: 'forms' })) });
       const menus = new Menus(db, () => plugins.servedManifests(), access, store.audit, signals);
@@ -286,7 +290,7 @@ export class Platform {
     // The document follows the metadata: rebuilt on the first request after a change.
     let openapi = { version: -1, json: '' };
     const publicPaths = new Set([...PUBLIC_AUTH_PATHS, '/api/v1/openapi.json']);
-    api.use(requireActor(sessions, (ctx) => publicPaths.has(ctx.path), (plural) => meta.byPluralName(plural)?.name ?? null));
+    api.use(requireActor(sessions, (ctx) => publicPaths.has(ctx.path), scopeLookup(meta)));
     api.get('/openapi.json', (ctx) => {
       if (openapi.version !== meta.version) openapi = { version: meta.version, json: JSON.stringify(openApiDocument(meta, PLATFORM_VERSION)) };
       ctx.type = 'application/json';

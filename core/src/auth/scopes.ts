@@ -66,13 +66,42 @@ function decode(segment: string): string {
 }
 const USER_CREDENTIAL_ACTIONS = new Set(['password', 'unlock', 'logout']);
 
+/** What the gate looks up in the metadata to tell what a request reads and writes. */
+export interface ScopeLookup {
+  /** The entity a resource path names (its plural), or null. */
+  entityOf(plural: string): string | null;
+  /** The entity holding a data form's records (`/forms/{code}/records`), or null. */
+  formEntityOf(code: string): string | null;
+  /** The entities expanding `names` on `entity` reads (names that are no reference are the route's to refuse). */
+  expansionTargets(entity: string, names: readonly string[]): string[];
+}
+
+/** The request as the gate sees it. */
+export interface ScopedRequest {
+  method: string;
+  /** The path under /api/v1. */
+  path: string;
+  /** The parsed JSON body. */
+  body: unknown;
+  query?: Readonly<Record<string, string | string[] | undefined>>;
+}
+
+/** `expand` of a list or get: from the query string, or from the body of POST …/query. */
+function expandOf(req: ScopedRequest, fromBody: boolean): string[] {
+  const raw = fromBody ? (typeof req.body === 'object' && req.body !== null ? (req.body as Record<string, unknown>).expand : undefined) : req.query?.expand;
+  const names = Array.isArray(raw) ? raw : typeof raw === 'string' ? raw.split(',') : [];
+  return names.filter((n): n is string => typeof n === 'string').map((n) => n.trim()).filter(Boolean);
+}
+
 /**
- * What a request under /api/v1 needs from a token's scopes. `entityOf` maps a resource
- * name (the plural in the path) to its entity; `body` is the parsed JSON body.
+ * What a request under /api/v1 needs from a token's scopes. Reads that embed other
+ * entities' records (`expand=`) need read on those too; records of data forms
+ * (`/forms/{code}/records`) need the form's entity like the generic routes do.
  */
-export function requirementOf(method: string, apiPath: string, body: unknown, entityOf: (plural: string) => string | null): Requirement {
+export function requirementOf(req: ScopedRequest, lookup: ScopeLookup): Requirement {
+  const { method, body } = req;
   // The router matches case-insensitively and decodes parameters: compare the same way.
-  const raw = apiPath.split('/').filter(Boolean).map(decode);
+  const raw = req.path.split('/').filter(Boolean).map(decode);
   const seg = raw.map((s) => s.toLowerCase());
   const safe = SAFE.has(method);
   const generic: Requirement = { kind: 'needs', needs: [['*', safe ? 'read' : '*']] };
@@ -83,12 +112,28 @@ export function requirementOf(method: string, apiPath: string, body: unknown, en
   if (seg.length === 3 && seg[0] === 'users' && USER_CREDENTIAL_ACTIONS.has(seg[2])) return { kind: 'credentials' };
   if (seg[0] === 'openapi.json') return { kind: 'needs', needs: [] };
   if (seg[0] === 'ext' || seg.length === 0) return generic;
-  const entity = entityOf(raw[0]);
+  /** Read `entity`, and what the request expands of it. */
+  const reading = (entity: string, fromBody = false): Requirement => ({
+    kind: 'needs',
+    needs: [[entity, 'read'], ...lookup.expansionTargets(entity, expandOf(req, fromBody)).map((target) => [target, 'read'] as const)],
+  });
+  if (seg[0] === 'forms' && seg[2] === 'records' && seg.length <= 4) {
+    const entity = lookup.formEntityOf(raw[1]);
+    if (!entity) return generic;
+    if (safe) return reading(entity);
+    if (method === 'POST' && (seg.length === 3 || seg[3] === 'grid')) return { kind: 'needs', needs: [[entity, 'create']] };
+    if (seg.length === 4 && method === 'PATCH') return { kind: 'needs', needs: [[entity, 'update']] };
+    if (seg.length === 4 && method === 'DELETE') return { kind: 'needs', needs: [[entity, 'delete']] };
+    return { kind: 'needs', needs: [[entity, '*']] };
+  }
+  const entity = lookup.entityOf(raw[0]);
   if (!entity) return generic;
   const one = (action: string): Requirement => ({ kind: 'needs', needs: [[entity, action]] });
-  if (safe) return one('read');
+  // A related tab reads another entity: api/related.ts holds tab and expansions to the token's scopes.
+  if (safe) return seg[2] === 'related' ? one('read') : reading(entity);
   if (seg.length === 1) return method === 'POST' ? one('create') : generic;
-  if (seg.length === 2 && (seg[1] === 'query' || seg[1] === 'export') && method === 'POST') return one('read');
+  if (seg.length === 2 && seg[1] === 'query' && method === 'POST') return reading(entity, true);
+  if (seg.length === 2 && seg[1] === 'export' && method === 'POST') return one('read');
   if (seg.length === 3 && seg[1] === 'import' && seg[2] === 'preview' && method === 'POST') return one('read');
   if (seg.length === 2 && seg[1] === 'import' && method === 'POST') return { kind: 'needs', needs: [[entity, 'create'], [entity, 'update']] };
   if (seg.length === 2 && seg[1] === 'bulk' && method === 'POST') {

@@ -1,5 +1,6 @@
 import { SYSTEM_FIELDS, type EntityDef, type EntityExtension, type FieldDef, type I18nText } from '@plinth/sdk';
 import { snakeCase, systemFields, type EntityModel, type FieldModel } from './model';
+import { reservedPluralProblem } from './reserved';
 
 /** A plugin's entities cannot be registered; the message says which and why. */
 export class MetadataError extends Error {
@@ -95,6 +96,8 @@ export class MetaRegistry {
     if (!FIELD_NAME.test(def.name)) throw new MetadataError(`Plugin "${plugin}": entity name "${def.name}" must be camelCase letters and digits`);
     const plural = def.plural ?? `${def.name}s`;
     const table = def.table ?? snakeCase(plural);
+    const reserved = reservedPluralProblem(def.name, plural);
+    if (reserved) throw new MetadataError(`Plugin "${plugin}": ${reserved}`);
     for (const [key, map, what] of [[def.name, this.byName, 'name'], [plural, this.byPlural, 'plural'], [table, this.byTable, 'table']] as const) {
       const taken = map.get(key);
       if (taken) throw new MetadataError(`Plugin "${plugin}": entity ${what} "${key}" is already used by plugin "${taken.plugin}"`);

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { PluginDef, PluginManifest } from '@plinth/sdk';
 import { MANIFEST_FILE, readManifest, type Problem } from './manifest';
+import { reservedPluralProblem } from '../meta/reserved';
 
 /** A plugin cannot be loaded; the message names it and the reason. */
 export class PluginError extends Error {
@@ -153,6 +154,11 @@ export function loadPlugin(pkg: PluginPackage): PluginDef {
   if (problems.length) {
     throw new PluginError(`Plugin "${m.name}" is refused: its code and ${MANIFEST_FILE} disagree — ${problems.map((p) => p.message).join('; ')}`, problems);
   }
+  const reserved = (def.entities ?? []).flatMap((e) => {
+    const message = reservedPluralProblem(e.name, e.plural ?? `${e.name}s`);
+    return message ? [{ field: `entities.${e.name}.plural`, rule: 'reserved', message }] : [];
+  });
+  if (reserved.length) throw new PluginError(`Plugin "${m.name}" is refused: ${reserved.map((p) => p.message).join('; ')}`, reserved);
   const c = m.contributes ?? {};
   return {
     ...def,

@@ -94,6 +94,12 @@ export interface PluginManagerOptions {
 
 export type PluginListener = (enabled: readonly PluginDef[]) => void | Promise<void>;
 
+/**
+ * What refers to any of `entities` from outside their plugin (data forms, custom fields of
+ * other entities …), as short descriptions naming it; empty when nothing does.
+ */
+export type EntityUseCheck = (entities: ReadonlySet<string>) => Promise<string[]>;
+
 export const PLUGINS_TOPIC = 'plugins';
 
 /**
@@ -122,6 +128,7 @@ export class PluginManager {
   private readonly listeners: PluginListener[] = [];
   private host: PluginHost | null = null;
   private queue: Promise<unknown> = Promise.resolve();
+  private readonly useChecks: EntityUseCheck[] = [];
 
   private constructor(private readonly options: PluginManagerOptions) {
     this.packages = new Map(options.packages.map((p) => [p.name, p]));
@@ -289,6 +296,11 @@ export class PluginManager {
     }
   }
 
+  /** Register what may refer to plugins' entities: disabling or uninstalling a plugin is refused while anything does. */
+  addUseCheck(check: EntityUseCheck): void {
+    this.useChecks.push(check);
+  }
+
   // ---- lifecycle ----------------------------------------------------------------------
 
   /** Install a plugin (and, first, what it needs), run its seed, enable it. */
@@ -335,8 +347,20 @@ export class PluginManager {
       if (!state?.installed) throw new ConflictError('conflict', `Plugin "${name}" is not installed`);
       if (!state.enabled) return { plugin: this.info(name) };
       this.refuseIfNeeded(name, 'disable');
+      await this.refuseIfReferenced(name, 'disable');
       await recordEnabled(this.options.db, name, false);
-      await this.changed();
+      try {
+        await this.changed();
+      } catch (err) {
+        // Nothing may stay half switched off: the plugin is enabled again and served as before.
+        await recordEnabled(this.options.db, name, true);
+        this.states = await readPluginStates(this.options.db);
+        this.compute();
+        this.servedKey = '';
+        await this.notify().catch((e: Error) => this.options.log.error({ err: e.message }, 'restoring the plugins after a failed disable failed'));
+        this.options.log.warn({ plugin: name, err: (err as Error).message }, 'disabling a plugin failed');
+        throw new HttpError(422, 'plugin-change-failed', `Disabling "${name}" failed and was undone: ${describeError(err)}`);
+      }
       return { plugin: this.info(name) };
     });
   }
@@ -351,6 +375,7 @@ export class PluginManager {
       const state = this.states.get(name);
       if (!state?.installed) throw new ConflictError('conflict', `Plugin "${name}" is not installed`);
       this.refuseIfNeeded(name, 'uninstall');
+      await this.refuseIfReferenced(name, 'uninstall');
       const keptTables = this.tablesOf(name);
       await this.options.db.transaction(async (tx) => {
         await recordUninstalled(tx, name);
@@ -402,6 +427,25 @@ export class PluginManager {
       'in-use',
       `Plugin "${name}" cannot be ${what === 'disable' ? 'disabled' : 'uninstalled'}: enabled plugin(s) ${dependents.join(', ')} need it; disable them first`,
       dependents.map((d) => ({ field: 'dependents', rule: 'in-use', message: `${d} depends on ${name}` })),
+    );
+  }
+
+  /**
+   * Refuse (422 `in-use`, nothing changed) while something outside the plugin refers to
+   * its entities: the metadata without them could not be built, and data would dangle.
+   */
+  private async refuseIfReferenced(name: string, what: 'disable' | 'uninstall'): Promise<void> {
+    const def = this.defs.get(name) ?? this.tryLoad(name);
+    const entities = new Set(def ? (def.entities ?? []).map((e) => e.name) : (this.packages.get(name)?.manifest?.contributes?.entities ?? []));
+    if (!entities.size) return;
+    const uses = (await Promise.all(this.useChecks.map((check) => check(entities)))).flat();
+    if (!uses.length) return;
+    const listed = uses.slice(0, 20).join('; ') + (uses.length > 20 ? `; and ${uses.length - 20} more` : '');
+    throw new HttpError(
+      422,
+      'in-use',
+      `Plugin "${name}" cannot be ${what === 'disable' ? 'disabled' : 'uninstalled'}: ${listed} refer${uses.length === 1 ? 's' : ''} to its entities (${[...entities].join(', ')}); change or delete ${uses.length === 1 ? 'it' : 'them'} first`,
+      uses.map((use) => ({ field: '(plugin)', rule: 'in-use', message: use })),
     );
   }
 

@@ -183,7 +183,12 @@ export class RelatedTabs {
     const [tabs] = await Promise.all([this.all(entity), this.requireParent(store, entity, id, access)]);
     const tab = this.usable(tabs, access).find((t) => t.key === key);
     if (!tab) throw new NotFoundError(`${entity.name} has no related tab "${key}"`);
-    if (options.mayRead && !options.mayRead(tab.target.name)) throw new HttpError(403, 'insufficient-scope', `The API token's scopes do not allow read on ${tab.target.name}`);
+    if (options.mayRead) {
+      // The tab's records and whatever its list expands of other entities.
+      const expanded = (query.expand ?? []).map((name) => tab.target.fields.get(name)?.def).flatMap((d) => (d && (d.type === 'reference' || d.type === 'collection') ? [d.entity] : []));
+      const denied = [tab.target.name, ...expanded].find((e) => !options.mayRead!(e));
+      if (denied) throw new HttpError(403, 'insufficient-scope', `The API token's scopes do not allow read on ${denied}`);
+    }
     const own: Filter = { [tab.foreignKey.name]: id };
     return store.service(tab.target.name, actor).list({ ...query, filter: query.filter === undefined ? own : { and: [query.filter, own] } });
   }
