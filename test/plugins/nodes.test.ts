@@ -55,11 +55,18 @@ describeRedis('other nodes follow plugin changes without a restart', () => {
       redis.disconnect();
     });
 
-    it('a plugin disabled on one node loses its routes and grants on the others within seconds, and comes back', async () => {
+    /** Every menu key the caller sees on a node. */
+    const menuKeys = async (api: Api): Promise<string[]> => {
+      const walk = (nodes: { key: string; children?: unknown[] }[]): string[] => nodes.flatMap((n) => [n.key, ...walk((n.children ?? []) as { key: string }[])]);
+      return walk((await api.get('/api/v1/menus')).body.data);
+    };
+
+    it('a plugin disabled on one node loses its routes, grants and menus on the others within seconds, and comes back', async () => {
       const nodes = [b, c];
       const admins = await Promise.all(nodes.map((n) => as(n, ADMIN.username, ADMIN.password)));
       const veras = await Promise.all(nodes.map((n) => as(n, 'vera', PASSWORD)));
       for (const api of admins) expect((await api.get('/api/v1/ext/perks/hello')).status).toBe(200);
+      for (const api of admins) expect(await menuKeys(api)).toEqual(expect.arrayContaining(['perks.vip', 'perks.export']));
       for (const api of veras) expect((await api.get('/api/v1/customers')).status).toBe(200);
 
       expect((await a.api.post('/api/v1/plugins/perks/disable')).status).toBe(200);
@@ -67,12 +74,16 @@ describeRedis('other nodes follow plugin changes without a restart', () => {
         await eventually(async () => (await api.get('/api/v1/ext/perks/hello')).status === 404, 5_000);
         await eventually(async () => (await veras[i].get('/api/v1/customers')).status === 403, 5_000);
         expect((await api.get('/api/v1/plugins/perks')).body).toMatchObject({ status: 'disabled', enabled: false });
+        const keys = await menuKeys(api);
+        expect(keys.filter((k) => k.startsWith('perks.'))).toEqual([]);
+        expect(keys).toContain('customers.list');
       }
 
       expect((await a.api.post('/api/v1/plugins/perks/enable')).status).toBe(200);
       for (const [i, api] of admins.entries()) {
         await eventually(async () => (await api.get('/api/v1/ext/perks/hello')).status === 200, 5_000);
         await eventually(async () => (await veras[i].get('/api/v1/customers')).status === 200, 5_000);
+        expect(await menuKeys(api)).toEqual(expect.arrayContaining(['perks.vip', 'perks.export']));
       }
     });
 
