@@ -78,7 +78,8 @@ export const SYSTEM_MANIFEST: PluginManifest = {
     roles: BUILT_IN_ROLE_DEFS,
     menus: [
       { key: 'system', label: t('系统管理', 'Administration', '系統管理'), order: 900, icon: 'settings' },
-      { key: 'system.users', parent: 'system', label: t('用户', 'Users', '使用者'), order: 10, entity: 'user', path: '/users' },
+      // Everyone reads the directory; the menu entry is for those who manage users.
+      { key: 'system.users', parent: 'system', label: t('用户', 'Users', '使用者'), order: 10, entity: 'user', action: 'update', path: '/users' },
       { key: 'system.roles', parent: 'system', label: t('角色', 'Roles', '角色'), order: 20, entity: 'role', path: '/roles' },
       { key: 'system.audit', parent: 'system', label: t('操作日志', 'Operation log', '操作日誌'), order: 30, entity: 'auditLog', path: '/audit' },
     ],
