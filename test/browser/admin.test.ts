@@ -74,6 +74,10 @@ describe('admin screens in a browser', () => {
     await Promise.all([page.waitForEvent('load'), page.click('[data-testid=members] [data-action=remove-member]')]);
     await Promise.all([page.waitForURL('**/admin/org'), page.click('[data-testid=unit-delete]')]);
     expect((await t.api.get(`/api/v1/departments/${unitId}`)).status).toBe(404);
+    // At phone width the tree and the unit stack.
+    await page.setViewportSize({ width: 390, height: 800 });
+    await page.goto(`/admin/org?unit=${org.departments.shSales}`);
+    await screenshot(page, 'admin-org-phone');
     expect(errors).toEqual([]);
   });
 

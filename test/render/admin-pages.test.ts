@@ -275,4 +275,18 @@ describeEachDatabase('admin pages', (db) => {
     expect([...unitPage.matchAll(/data-action="remove-member"/g)].length).toBe(200);
     expect(unitPage).toContain(`href="/app/users?filter[department]&#x3D;${unit.id}"`);
   });
+
+  it('script endpoints are rows of the grant matrix with their call action', async () => {
+    const saved = await t.api.post('/api/v1/scripts', {
+      name: 'ping', kind: 'endpoint', target: 'ping', language: 'ts', capabilities: [],
+      source: 'export default async function (input: EndpointInput) { return { pong: input.method }; }',
+    });
+    expect(saved.status).toBe(201);
+    expect((await t.api.post('/api/v1/roleGrants', { role: org.roles.salesRep, entity: 'x:ping', actions: ['call'], scope: 'all' })).status).toBe(201);
+    const a = await admin();
+    const html = (await a.get(`/admin/roles/${org.roles.salesRep}`)).text;
+    const row = /<tr data-entity="x:ping">([\s\S]*?)<\/tr>/.exec(html)![1];
+    expect(row).toContain('/api/v1/x/ping');
+    expect(row).toMatch(/data-action-name="call" data-initial="all"/);
+  });
 });

@@ -227,7 +227,7 @@ export class Platform {
         dictionaries: (code) => basedata.dictionaries.items(code), timeZone: () => submission().timeZone,
         todoCount: async (actor) => (await flows.inbox.counts(actor)).todo,
         forms, formRecords: new FormRecords({ forms, store: () => store, submission }), flows,
-        admin: { plugins, customFields, forms, packages },
+        admin: { plugins, customFields, forms, packages, endpoints: async () => (await scripts.find('endpoint')).flatMap((s) => (s.target ? [s.target] : [])) },
       });
       const app = Platform.buildApp(config, log, db, meta, store, sessions, plugins, scripts, customFields, basedata, packages, related, files, forms, menus, flows, web);
       const jobs = new JobScheduler(scripts, store, db, admin, log);

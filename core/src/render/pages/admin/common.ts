@@ -1,7 +1,6 @@
 import type { Context } from 'koa';
 import type { Actor, AnyRecord, ListQuery } from '@plinth/sdk';
-import type { RecordStore } from '../../../services/records';
-import type { EntityService } from '../../../services/records';
+import type { EntityService, RecordStore } from '../../../services/records';
 import type { CustomFields } from '../../../custom/fields';
 import type { FormService } from '../../../forms/service';
 import type { Packages } from '../../../packages/packages';
@@ -17,6 +16,8 @@ export interface AdminServices {
   customFields: CustomFields;
   forms: FormService;
   packages: Packages;
+  /** Names of the script endpoints (`/api/v1/x/{name}`), granted as `x:{name}` / `call`. */
+  endpoints?: () => Promise<string[]>;
 }
 
 export interface AdminDeps extends AdminServices {

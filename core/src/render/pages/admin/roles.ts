@@ -4,6 +4,7 @@ import { textIn, type Language } from '../../i18n';
 import type { RecordStore } from '../../../services/records';
 import { AUDIT_LOG_RESOURCE } from '../../../api/audit';
 import { FORM_ADMIN_RESOURCE } from '../../../forms/service';
+import { endpointResource } from '../../../api/script-endpoints';
 import { enter, idParam, readAll, sendAdmin, visibleFields, type AdminDeps } from './common';
 
 /** Scopes a grant may have besides a filter (docs/security.md). */
@@ -67,7 +68,7 @@ interface GrantRow {
 }
 
 /** What can be granted: every entity (standard and declared custom actions) and the resources. */
-function grantables(store: RecordStore, deps: AdminDeps, lang: Language) {
+async function grantables(store: RecordStore, deps: AdminDeps, lang: Language, callLabel: string, endpointGroup: string) {
   const custom = new Map<string, { action: string; label: string }[]>();
   for (const p of deps.plugins.enabled()) {
     for (const a of p.actions ?? []) custom.set(a.entity, [...(custom.get(a.entity) ?? []), { action: a.action, label: textIn(a.label, lang) }]);
@@ -84,10 +85,13 @@ function grantables(store: RecordStore, deps: AdminDeps, lang: Language) {
       custom: custom.get(e.name) ?? [],
       fields: [...e.fields.values()].filter((f) => f.type !== 'collection' && !['id', 'version', 'deletedAt', 'deletedBy'].includes(f.name)).map((f) => ({ name: f.name, label: textIn(f.label, lang) })),
     })),
-    ...RESOURCES.map((r) => ({ name: r.name, label: r.label[lang], plugin: 'system', group: system, actions: r.actions, custom: [], fields: [] })),
+    ...RESOURCES.map((r) => ({ name: r.name, label: r.label[lang], plugin: 'system', group: system, actions: r.actions, custom: [] as { action: string; label: string }[], fields: [] as { name: string; label: string }[] })),
+    // Script endpoints: `call` on `x:{name}`, the platform's own last.
+    ...[...new Set((await deps.endpoints?.()) ?? [])].sort().map((name) => ({ name: endpointResource(name), label: `/api/v1/x/${name}`, plugin: '~endpoints', group: endpointGroup, actions: [] as string[], custom: [{ action: 'call', label: callLabel }], fields: [] as { name: string; label: string }[] })),
   ];
   // The plugins' entities by plugin, the platform's own last.
-  return all.sort((a, b) => Number(a.plugin === 'system') - Number(b.plugin === 'system') || a.group.localeCompare(b.group) || a.label.localeCompare(b.label));
+  const rank = (plugin: string) => (plugin === '~endpoints' ? 2 : plugin === 'system' ? 1 : 0);
+  return all.sort((a, b) => rank(a.plugin) - rank(b.plugin) || a.group.localeCompare(b.group) || a.label.localeCompare(b.label));
 }
 
 /**
@@ -115,7 +119,7 @@ export async function rolePage(ctx: Context, deps: AdminDeps): Promise<void> {
     return text === key ? a : text;
   };
   const scopeLabel = async (s: Scope) => (typeof s === 'string' ? ws.t(ctx, `admin.scope.${s}`) : ws.t(ctx, 'admin.scope.filter'));
-  const targets = grantables(store, deps, lang);
+  const targets = await grantables(store, deps, lang, await ws.t(ctx, 'admin.action.call'), await ws.t(ctx, 'admin.roles.endpoints'));
   const known = new Set(targets.map((t) => t.name));
   const rows = [];
   let group: string | null = null;
