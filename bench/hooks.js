@@ -6,8 +6,10 @@
  * native plugin code, measured in the same run, on MariaDB and on the embedded database.
  * Target ≥ 0.7.
  *
- * Env: BENCH_DURATION (s, default 10), BENCH_CONNECTIONS (default 32), BENCH_MYSQL_URL,
- * BENCH_DBS (default mariadb,sqlite).
+ * Both platforms run side by side, measured in alternating rounds (medians compared).
+ *
+ * Env: BENCH_DURATION (s per round, default 5), BENCH_ROUNDS (default 3), BENCH_CONNECTIONS
+ * (default 32), BENCH_MYSQL_URL, BENCH_DBS (default mariadb,sqlite).
  */
 const fs = require('node:fs');
 const os = require('node:os');
@@ -21,7 +23,8 @@ const DBS = (process.env.BENCH_DBS || 'mariadb,sqlite').split(',');
 const dropMysql = async (name) => { const c = await mysql.createConnection(`${MYSQL}/`); try { await c.query(`DROP DATABASE IF EXISTS \`${name}\``); } finally { await c.end(); } };
 
 const ROOT = path.resolve(__dirname, '..');
-const DURATION = Number(process.env.BENCH_DURATION || 10);
+const DURATION = Number(process.env.BENCH_DURATION || 5);
+const ROUNDS = Number(process.env.BENCH_ROUNDS || 3);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS || 32);
 const PASSWORD = 'Bench-Hook-Pass-1';
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -56,7 +59,8 @@ function pluginsDir(withNative) {
   return dir;
 }
 
-async function measure(label, withNative, kind) {
+/** A platform with the hook in place (native plugin or stored script), ready to take creates. */
+async function platform(label, withNative, kind) {
   const mysqlDb = `plinth_bench_hooks_${withNative ? 'native' : 'script'}`;
   if (kind === 'mariadb') await dropMysql(mysqlDb);
   const data = fs.mkdtempSync(path.join(os.tmpdir(), 'plinth-bench-hooks-'));
@@ -69,6 +73,14 @@ async function measure(label, withNative, kind) {
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   children.add(child);
+  const stop = async () => {
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+    children.delete(child);
+    fs.rmSync(data, { recursive: true, force: true });
+    fs.rmSync(plugins, { recursive: true, force: true });
+    if (kind === 'mariadb') await dropMysql(mysqlDb).catch(() => undefined);
+  };
   try {
     for (let i = 0; ; i++) {
       try { if ((await fetch(`${base}/readyz`)).ok) break; } catch { /* starting */ }
@@ -80,30 +92,46 @@ async function measure(label, withNative, kind) {
     const check = await call(base, 'POST', '/api/v1/customers', token, { customerNo: 'C99999999', name: '检查客户', kind: 'person', city: '上海' });
     if (check.remarks !== '检查客户/上海' || check.valueScore !== 40) throw new Error(`${label}: the hook did not run (${JSON.stringify(check)})`);
     let n = 0;
-    const run = (seconds) => autocannon({
-      url: base, connections: CONNECTIONS, duration: seconds,
-      requests: [{ setupRequest: (req) => ({ ...req, method: 'POST', path: '/api/v1/customers', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ customerNo: `C${String(++n).padStart(8, '0')}`, name: `客户${n}`, kind: 'person', city: '杭州' }) }) }],
-    });
-    await run(2);
-    const r = await run(DURATION);
-    return { label, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx, errors: r.errors };
-  } finally {
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
-    fs.rmSync(data, { recursive: true, force: true });
-    fs.rmSync(plugins, { recursive: true, force: true });
-    if (kind === 'mariadb') await dropMysql(mysqlDb).catch(() => undefined);
+    const measure = async (seconds) => {
+      const r = await autocannon({
+        url: base, connections: CONNECTIONS, duration: seconds,
+        requests: [{ setupRequest: (req) => ({ ...req, method: 'POST', path: '/api/v1/customers', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ customerNo: `C${String(++n).padStart(8, '0')}`, name: `客户${n}`, kind: 'person', city: '杭州' }) }) }],
+      });
+      return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx, errors: r.errors };
+    };
+    return { label, measure, stop };
+  } catch (err) {
+    await stop();
+    throw err;
   }
 }
 
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
 (async () => {
   for (const kind of DBS) {
-    const native = await measure('native TypeScript hook', true, kind);
-    const script = await measure('sandboxed script hook', false, kind);
-    console.log(`\n${kind === 'mariadb' ? 'MariaDB' : 'SQLite'}, create with a before-create hook (validate + compute two fields), ${CONNECTIONS} connections, ${DURATION} s`);
+    // Both platforms run side by side and are measured in alternating rounds, so that a
+    // change in machine load hits both alike; the medians are compared.
+    const native = await platform('native TypeScript hook', true, kind);
+    const script = await platform('sandboxed script hook', false, kind).catch(async (err) => { await native.stop(); throw err; });
+    const runs = { native: [], script: [] };
+    try {
+      await native.measure(2);
+      await script.measure(2);
+      for (let round = 0; round < ROUNDS; round++) {
+        runs.native.push(await native.measure(DURATION));
+        runs.script.push(await script.measure(DURATION));
+      }
+    } finally {
+      await native.stop();
+      await script.stop();
+    }
+    const pick = (label, list) => ({ label, rps: median(list.map((r) => r.rps)), p50: median(list.map((r) => r.p50)), p99: median(list.map((r) => r.p99)), non2xx: list.reduce((a, r) => a + r.non2xx, 0), errors: list.reduce((a, r) => a + r.errors, 0) });
+    const rows = [pick(native.label, runs.native), pick(script.label, runs.script)];
+    console.log(`\n${kind === 'mariadb' ? 'MariaDB' : 'SQLite'}, create with a before-create hook (validate + compute two fields), ${CONNECTIONS} connections, median of ${ROUNDS} alternating rounds of ${DURATION} s`);
     console.log('| hook | req/s | p50 ms | p99 ms | ratio to native |');
     console.log('|------|------:|-------:|-------:|----------------:|');
-    for (const r of [native, script]) console.log(`| ${r.label} | ${Math.round(r.rps).toLocaleString('en-US')} | ${r.p50} | ${r.p99} | ${(r.rps / native.rps).toFixed(2)} |`);
-    for (const r of [native, script]) if (r.non2xx || r.errors) console.log(`WARNING: ${r.label}: ${r.non2xx} non-2xx, ${r.errors} errors`);
+    for (const r of rows) console.log(`| ${r.label} | ${Math.round(r.rps).toLocaleString('en-US')} | ${r.p50} | ${r.p99} | ${(r.rps / rows[0].rps).toFixed(2)} |`);
+    for (const r of rows) if (r.non2xx || r.errors) console.log(`WARNING: ${r.label}: ${r.non2xx} non-2xx, ${r.errors} errors`);
   }
 })().catch((err) => { console.error(err); process.exitCode = 1; });

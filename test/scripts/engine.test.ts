@@ -296,7 +296,6 @@ describe('hostile scripts are stopped without harming the host', () => {
           viaSloppyThis: probe(() => (function () { return this; }).call(undefined)),
           globals: Object.getOwnPropertyNames(globalThis).sort().join(','),
         };
-        try { await import('fs'); out.dynamicImport = 'imported'; } catch (e) { out.dynamicImport = 'refused'; }
         const frames = [];
         const old = Error.prepareStackTrace;
         Error.prepareStackTrace = (e, cs) => cs.map((c) => typeof c.getThis === 'function' ? typeof c.getThis() : 'none');
@@ -311,15 +310,22 @@ describe('hostile scripts are stopped without harming the host', () => {
     // \`module\` and \`exports\` are the script's own CommonJS shim: { exports } and nothing else.
     expect(v.moduleShim).toBe('exports');
     for (const k of ['process', 'require', 'global', 'Buffer', 'setTimeout', 'setInterval', 'fetch', 'WebAssembly', 'SharedArrayBuffer']) expect([k, v[k]]).toEqual([k, 'undefined']);
-    expect(v.viaConstructor).toBe('undefined');
+    // Constructor chains end at SES's tamed Function.prototype.constructor, which throws;
+    // the compartment's own Function evaluates in the compartment (no process there either).
+    expect(v.viaConstructor).toBe('threw TypeError');
     expect(v.viaFunction).toBe('undefined');
-    expect(v.viaCtx).toBe('object');
-    expect(v.viaCtxRecords).toBe('undefined');
-    expect(v.viaInputProto).toBe('undefined');
-    expect(v.viaSloppyThis).toBe('object');
+    expect(v.viaCtx).toBe('threw TypeError');
+    expect(v.viaCtxRecords).toBe('threw TypeError');
+    expect(v.viaInputProto).toBe('threw TypeError');
+    // Compartments evaluate strict code: no sloppy `this` to reach a global object through.
+    expect(v.viaSloppyThis).toBe('undefined');
     for (const name of ['process', 'require', 'module', 'Buffer', 'ivm', '_ivm', 'global', 'setTimeout', 'setImmediate', 'WebAssembly']) expect(v.globals.split(',')).not.toContain(name);
-    expect(v.dynamicImport).toBe('refused');
     expect(v.frames).not.toMatch(/function/);
+    // Dynamic import is refused before anything runs (SES rejects the source).
+    const importing = { ...script(engine, 'export default 1'), js: "exports.default = async function () { try { await import('fs'); return 'imported'; } catch (e) { return 'caught'; } };" };
+    const refused = await failure(engine.run(importing, {}));
+    expect(refused).toBeInstanceOf(ScriptError);
+    expect(refused.message).toMatch(/does not compile: Possible import expression rejected/);
     await stillServing();
   });
 
@@ -329,34 +335,71 @@ describe('hostile scripts are stopped without harming the host', () => {
     const s = script(
       engine,
       `export default async function (input, ctx) {
+         const refused = [];
+         const attempt = (what, f) => { try { f(); } catch (e) { refused.push(what + ': ' + e.name); } };
          input.record.name = 'changed';
-         input.record.__proto__.polluted = 'yes';
          input.record.nested.x = 99;
-         Object.prototype.polluted2 = 'yes';
-         Array.prototype.includes = () => true;
-         JSON.parse = () => ({ hijacked: true });
+         attempt('input proto', () => { input.record.__proto__.polluted = 'yes'; });
+         attempt('Object.prototype', () => { Object.prototype.polluted2 = 'yes'; });
+         attempt('Array.prototype', () => { Array.prototype.includes = () => true; });
+         attempt('JSON.parse', () => { JSON.parse = () => ({ hijacked: true }); });
          const rec = await ctx.records('customer').get(1);
          rec.name = 'hacked';
          rec.tags.push('b');
-         rec.__proto__.evil = true;
-         Object.defineProperty(Object.prototype, 'then', { get() { return undefined; }, configurable: true });
-         return { seen: input.record.name, polluted: ({}).polluted };
+         attempt('record proto', () => { rec.__proto__.evil = true; });
+         attempt('then', () => Object.defineProperty(Object.prototype, 'then', { get() { return undefined; }, configurable: true }));
+         attempt('iterator', () => { Object.getPrototypeOf([][Symbol.iterator]()).next = () => ({ done: true }); });
+         attempt('globalThis', () => { globalThis.mine = 1; });
+         // The script's own objects are its to change.
+         const own = { toString: () => 'own' };
+         return { seen: input.record.name, polluted: ({}).polluted, refused, own: String(own), mine: typeof globalThis.mine };
        }`,
       { capabilities: ['records:read'] },
     );
     const r = await engine.run(s, input, { host });
-    expect(r.value).toEqual({ seen: 'changed', polluted: 'yes' });
+    // Shared built-ins and globals are frozen (SES lockdown): every attempt on them is refused.
+    expect(r.value).toEqual({
+      seen: 'changed',
+      own: 'own',
+      mine: 'undefined',
+      refused: ['input proto: TypeError', 'Object.prototype: TypeError', 'Array.prototype: TypeError', 'JSON.parse: TypeError', 'record proto: TypeError', 'then: TypeError', 'iterator: TypeError', 'globalThis: TypeError'],
+    });
     expect(input).toEqual({ record: { name: 'n', nested: { x: 1 } }, list: [1, 2] });
     expect(host.records.get(1)).toEqual({ id: 1, version: 1, name: 'Acme', tags: ['a'] });
     const probe: Record<string, unknown> = {};
     expect(probe.polluted).toBeUndefined();
     expect((probe as { polluted2?: unknown }).polluted2).toBeUndefined();
     expect([1].includes(2)).toBe(false);
-    // The next runs get fresh contexts: nothing left over from the polluter.
+    // The next runs (same script or another) see nothing left over: fresh globals, untouched built-ins.
     for (let i = 0; i < 4; i++) {
-      const clean = await engine.run(script(engine, `export default (input) => ({ p: ({}).polluted, p2: ({}).polluted2, inc: [1].includes(2), parsed: input })`), { ok: i });
-      expect(clean.value).toEqual({ parsed: { ok: i }, inc: false });
+      const clean = await engine.run(script(engine, `export default (input) => ({ p: ({}).polluted, p2: ({}).polluted2, inc: [1].includes(2), mine: typeof globalThis.mine, parsed: input })`), { ok: i });
+      expect(clean.value).toEqual({ parsed: { ok: i }, inc: false, mine: 'undefined' });
     }
+    // Module variables are fresh every run of the same script.
+    const counter = script(engine, 'let n = 0; export default () => ++n;');
+    for (let i = 0; i < 3; i++) expect((await engine.run(counter, {})).value).toBe(1);
+  });
+
+  test('the usual built-ins work under the frozen intrinsics: dates, random numbers, Intl, errors with names, own overrides', async () => {
+    const r = await engine.run(
+      script(
+        engine,
+        `class Refused extends Error { constructor(m: string) { super(m); this.name = 'Refused'; } }
+         export default () => {
+           const e = new Refused('no');
+           const point = { x: 1, toString() { return 'p'; } };
+           point.toString = () => 'q';
+           return {
+             now: Date.now() > 1.7e12, year: new Date('2026-03-01T00:00:00Z').getUTCFullYear(), random: Math.random() < 1,
+             money: new Intl.NumberFormat('en-US', { minimumFractionDigits: 2 }).format(1234.5), floats: Array.from(new Float64Array([0.5, 1.5])),
+             error: e.name + ':' + e.message + ':' + (e instanceof Error), own: String(point), sorted: [3, 1, 2].sort(), json: JSON.parse('{"a":[1]}'),
+           };
+         }`,
+        { language: 'ts' },
+      ),
+      {},
+    );
+    expect(r.value).toEqual({ now: true, year: 2026, random: true, money: '1,234.50', floats: [0.5, 1.5], error: 'Refused:no:true', own: 'q', sorted: [1, 2, 3], json: { a: [1] } });
   });
 
   test('an async host call flood is capped: limited calls, limited concurrency, the run ends', async () => {
@@ -431,6 +474,35 @@ describe('hostile scripts are stopped without harming the host', () => {
 });
 
 describe('the pool', () => {
+  test('sends a script\'s code to a worker once; a run whose code the worker lacks is sent again with it', async () => {
+    const s = script(engine, 'export default (input) => input.n * 2');
+    const sent: { code?: string }[] = [];
+    const workers = (engine.pool as unknown as { workers: Set<{ proc: { send: (m: unknown, cb?: unknown) => unknown }; sent: Map<string, true> }> }).workers;
+    const restore = [...workers].map((w) => {
+      const original = w.proc.send.bind(w.proc);
+      w.proc.send = (m: unknown, cb?: unknown) => {
+        if ((m as { t?: string }).t === 'run') sent.push(m as { code?: string });
+        return original(m, cb);
+      };
+      return () => (w.proc.send = original);
+    });
+    try {
+      for (let i = 0; i < 6; i++) expect((await engine.run(s, { n: i })).value).toBe(i * 2);
+      // At most once per worker with its code; the other runs without.
+      expect(sent.filter((m) => m.code !== undefined).length).toBeLessThanOrEqual(workers.size);
+      expect(sent.filter((m) => m.code === undefined).length).toBeGreaterThanOrEqual(6 - workers.size);
+      // A worker that does not have the code (the pool believes it does) asks for it again.
+      const fresh = script(engine, 'export default () => "resent"');
+      const key = (engine as unknown as { codeKey(x: unknown): string }).codeKey(fresh);
+      for (const w of workers) w.sent.set(key, true);
+      sent.length = 0;
+      expect((await engine.run(fresh, {})).value).toBe('resent');
+      expect(sent.map((m) => m.code !== undefined)).toEqual([false, true]);
+    } finally {
+      for (const r of restore) r();
+    }
+  });
+
   test('a worker killed with SIGKILL mid-call is replaced; the call fails cleanly and the next succeeds', async () => {
     const before = engine.pool.stats().restarts;
     const spin = engine.run(script(engine, 'export default () => { for (;;) {} }'), {}, { limits: { cpuMs: 20000, wallMs: 20000 } });

@@ -59,13 +59,21 @@ interface OrmLike {
   config: { get(key: 'dbName'): string };
 }
 
-/** MySQL/MariaDB over knex's pool; knex passes bound parameters straight to mysql2. */
+/**
+ * MySQL/MariaDB over knex's pool; knex passes bound parameters straight to mysql2. A
+ * transaction takes its connection (and sends BEGIN) at its first statement: work before
+ * it (validation, hook scripts in their worker processes) holds no pooled connection. The
+ * result is the same as beginning earlier — InnoDB takes a transaction's snapshot and its
+ * locks at its statements, not at BEGIN.
+ */
 class KnexExecutor implements Executor {
   constructor(
     readonly dialect: Dialect,
-    private readonly knex: Knex | Knex.Transaction,
+    private readonly knex: Knex,
     readonly inTransaction: boolean,
     private readonly commits: CommitCallbacks | null = null,
+    /** Inside a transaction: its connection, opened on first use. */
+    private readonly connection: (() => Promise<Knex.Transaction>) | null = null,
   ) {}
 
   afterCommit(fn: () => void): void {
@@ -73,22 +81,38 @@ class KnexExecutor implements Executor {
     else fn();
   }
 
+  private async raw(sql: string, params: readonly unknown[]): Promise<unknown> {
+    const target = this.connection ? await this.connection() : this.knex;
+    return target.raw(sql, params as readonly Knex.RawBinding[]);
+  }
+
   async all<T = Row>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
-    return ((await this.knex.raw(sql, params as readonly Knex.RawBinding[])) as [T[]])[0];
+    return ((await this.raw(sql, params)) as [T[]])[0];
   }
 
   async run(sql: string, params: readonly unknown[] = []): Promise<RunResult> {
-    const [header] = (await this.knex.raw(sql, params as readonly Knex.RawBinding[])) as [{ affectedRows: number; insertId: number }];
+    const [header] = (await this.raw(sql, params)) as [{ affectedRows: number; insertId: number }];
     return { affectedRows: header.affectedRows, insertId: Number(header.insertId) };
   }
 
-  transaction<T>(fn: (tx: Executor) => Promise<T>): Promise<T> {
+  async transaction<T>(fn: (tx: Executor) => Promise<T>): Promise<T> {
     if (this.inTransaction) return fn(this);
     const commits = new CommitCallbacks();
-    return this.knex.transaction((trx) => fn(new KnexExecutor(this.dialect, trx, true, commits))).then((result) => {
-      commits.run();
-      return result;
-    });
+    let opened: Promise<Knex.Transaction> | null = null;
+    const connection = () => (opened ??= this.knex.transaction());
+    const open = async (): Promise<Knex.Transaction | null> => (opened ? opened.catch(() => null) : null);
+    let result: T;
+    try {
+      result = await fn(new KnexExecutor(this.dialect, this.knex, true, commits, connection));
+    } catch (err) {
+      await (await open())?.rollback().catch(() => undefined);
+      throw err;
+    }
+    const trx = await open();
+    if (opened && !trx) await opened; // opening failed: its error
+    if (trx) await trx.commit();
+    commits.run();
+    return result;
   }
 }
 

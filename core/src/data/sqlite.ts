@@ -86,11 +86,52 @@ class Mutex {
   }
 }
 
+/** The open transaction's hold on the writer: taken at its first statement. */
+class WriterHold {
+  private begun: Promise<void> | null = null;
+  private release: (() => void) | null = null;
+
+  constructor(
+    private readonly writer: Connection,
+    private readonly mutex: Mutex,
+  ) {}
+
+  /** Wait for the writer and BEGIN IMMEDIATE, once. */
+  begin(): Promise<void> {
+    this.begun ??= (async () => {
+      const release = await this.mutex.lock();
+      try {
+        this.writer.exec('BEGIN IMMEDIATE');
+      } catch (err) {
+        release();
+        throw err;
+      }
+      this.release = release;
+    })();
+    return this.begun;
+  }
+
+  /** Whether a statement ran (or is about to): there is something to commit or roll back. */
+  async held(): Promise<boolean> {
+    if (!this.begun) return false;
+    await this.begun.catch(() => undefined);
+    return this.release !== null;
+  }
+
+  free(): void {
+    const release = this.release;
+    this.release = null;
+    release?.();
+  }
+}
+
 /**
  * The embedded database's executor. Reads outside transactions use a reader connection
  * (WAL: they see the last committed state, never another request's open transaction);
  * writes and transactions use one writer connection, one transaction at a time, begun
- * IMMEDIATE so a transaction never fails half-way on a lock upgrade.
+ * IMMEDIATE so a transaction never fails half-way on a lock upgrade. A transaction takes
+ * the writer at its first statement, not before: work before it (validation, hook
+ * scripts in their worker processes) does not hold up the other writers.
  */
 export class SqliteExecutor implements Executor {
   readonly dialect = sqliteDialect;
@@ -102,6 +143,7 @@ export class SqliteExecutor implements Executor {
     private readonly mutex: Mutex,
     inTransaction: boolean,
     private readonly commits: CommitCallbacks | null = null,
+    private readonly hold: WriterHold | null = null,
   ) {
     this.inTransaction = inTransaction;
   }
@@ -119,11 +161,16 @@ export class SqliteExecutor implements Executor {
   }
 
   async all<T = Row>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
-    return (this.inTransaction ? this.writer : this.reader).all<T>(sql, params);
+    if (!this.hold) return this.reader.all<T>(sql, params);
+    await this.hold.begin();
+    return this.writer.all<T>(sql, params);
   }
 
   async run(sql: string, params: readonly unknown[] = []): Promise<RunResult> {
-    if (this.inTransaction) return this.writer.run(sql, params);
+    if (this.hold) {
+      await this.hold.begin();
+      return this.writer.run(sql, params);
+    }
     const release = await this.mutex.lock();
     try {
       return this.writer.run(sql, params);
@@ -134,29 +181,30 @@ export class SqliteExecutor implements Executor {
 
   async transaction<T>(fn: (tx: Executor) => Promise<T>): Promise<T> {
     if (this.inTransaction) return fn(this);
-    const release = await this.mutex.lock();
+    const hold = new WriterHold(this.writer, this.mutex);
+    const commits = new CommitCallbacks();
+    let result: T;
     try {
-      this.writer.exec('BEGIN IMMEDIATE');
-      let result: T;
-      const commits = new CommitCallbacks();
-      try {
-        result = await fn(new SqliteExecutor(this.reader, this.writer, this.mutex, true, commits));
-      } catch (err) {
+      result = await fn(new SqliteExecutor(this.reader, this.writer, this.mutex, true, commits, hold));
+    } catch (err) {
+      if (await hold.held()) {
         this.rollback();
-        throw err;
+        hold.free();
       }
+      throw err;
+    }
+    if (await hold.held()) {
       try {
         this.writer.exec('COMMIT');
       } catch (err) {
         this.rollback();
         throw err;
+      } finally {
+        hold.free();
       }
-      release();
-      commits.run();
-      return result;
-    } finally {
-      release();
     }
+    commits.run();
+    return result;
   }
 
   private rollback(): void {

@@ -233,6 +233,9 @@ export class ScriptEngine {
     switch (outcome.kind) {
       case 'ok':
         return { value: JSON.parse(outcome.value) as T, logs, stats };
+      case 'missing-code':
+        // The pool resends such runs with their code; one never ends here.
+        throw new ScriptError(`Script ${script}: its code did not reach the worker`, info);
       case 'reject':
         throw new ScriptRejection(outcome.message, outcome.errors, info);
       case 'limit':

@@ -30,6 +30,12 @@ export interface WorkerPoolOptions {
   maxRunsPerIsolate?: number;
   scriptCacheSize?: number;
   cpuCheckMs?: number;
+  /**
+   * Scheduling priority of the worker processes (nice, 0–19; default 10): the operating
+   * system prefers the API process and the database, so scripts that spin take CPU from
+   * other scripts rather than from every request.
+   */
+  niceness?: number;
   /** Worker stderr (V8 prints its out-of-memory reports there). Default: this process's stderr. */
   onWorkerStderr?: (pid: number, text: string) => void;
   /** Worker lifecycle events, for the log. */
@@ -63,8 +69,17 @@ interface PoolCall {
   settled: boolean;
 }
 
+/**
+ * Code keys the pool remembers sending a worker, most recent last. The worker keeps the
+ * code of twice as many (sandbox WORKER_CODES); both see the same sequence of keys, and an
+ * LRU list of a bigger size always holds what a smaller one does, so code the pool leaves
+ * out is there. Should it not be, the worker says so and the run is sent again with it.
+ */
+const POOL_SENT_CODES = 256;
+
 interface WorkerHandle {
   proc: ChildProcess;
+  sent: Map<string, true>;
   pid: number;
   ready: boolean;
   running: Map<number, PoolCall>;
@@ -94,7 +109,7 @@ export class WorkerPool {
   private earlyDeaths = 0;
   private restarts = 0;
   private sweeper: NodeJS.Timeout | null = null;
-  private readonly options: Required<Omit<WorkerPoolOptions, 'onWorkerStderr' | 'onWorkerEvent' | 'maxRunsPerIsolate' | 'scriptCacheSize' | 'cpuCheckMs'>> & WorkerPoolOptions;
+  private readonly options: Required<Omit<WorkerPoolOptions, 'onWorkerStderr' | 'onWorkerEvent' | 'maxRunsPerIsolate' | 'scriptCacheSize' | 'cpuCheckMs' | 'niceness'>> & WorkerPoolOptions;
 
   constructor(options: WorkerPoolOptions = {}) {
     this.options = {
@@ -219,9 +234,20 @@ export class WorkerPool {
         call.worker = w;
         call.deadline = performance.now() + call.msg.limits.wallMs + this.options.graceMs;
         w.running.set(call.id, call);
-        this.send(w, call.msg);
+        this.sendRun(w, call);
       }
     }
+  }
+
+  /** Send a run, with its code only when this worker has not been sent it lately. */
+  private sendRun(w: WorkerHandle, call: PoolCall): void {
+    const key = call.msg.codeKey;
+    const known = w.sent.delete(key);
+    w.sent.set(key, true);
+    while (w.sent.size > POOL_SENT_CODES) w.sent.delete(w.sent.keys().next().value as string);
+    if (!known) return this.send(w, call.msg);
+    const { code: _code, ...withoutCode } = call.msg;
+    this.send(w, withoutCode);
   }
 
   private send(w: WorkerHandle, msg: ToWorker): void {
@@ -238,6 +264,7 @@ export class WorkerPool {
     this.spawning++;
     const cfg = {
       isolates: this.options.isolatesPerWorker,
+      niceness: this.options.niceness ?? 10,
       maxRunsPerIsolate: this.options.maxRunsPerIsolate,
       scriptCacheSize: this.options.scriptCacheSize,
       cpuCheckMs: this.options.cpuCheckMs,
@@ -247,7 +274,7 @@ export class WorkerPool {
     const env: NodeJS.ProcessEnv = { PLINTH_SCRIPT_WORKER: JSON.stringify(cfg) };
     for (const k of ['PATH', 'LANG', 'TZ', 'SYSTEMROOT']) if (process.env[k] !== undefined) env[k] = process.env[k];
     const proc = fork(this.options.workerPath, [], { execArgv, env, serialization: 'advanced', stdio: ['ignore', 'inherit', 'pipe', 'ipc'] });
-    const w: WorkerHandle = { proc, pid: proc.pid ?? -1, ready: false, running: new Map(), stderrTail: '', fatal: null, startedAt: Date.now() };
+    const w: WorkerHandle = { proc, sent: new Map(), pid: proc.pid ?? -1, ready: false, running: new Map(), stderrTail: '', fatal: null, startedAt: Date.now() };
     this.workers.add(w);
     return new Promise<void>((resolve, reject) => {
       let started = false;
@@ -290,6 +317,12 @@ export class WorkerPool {
     if (msg.t === 'done') {
       const call = w.running.get(msg.id);
       if (!call) return;
+      if (msg.outcome.kind === 'missing-code') {
+        // Not expected (see POOL_SENT_CODES): send it again, code included.
+        w.sent.delete(call.msg.codeKey);
+        this.sendRun(w, call);
+        return;
+      }
       w.running.delete(msg.id);
       this.earlyDeaths = 0;
       this.afterHostCalls(call, () => this.settle(call, null, msg));

@@ -24,9 +24,12 @@ export interface RunMessage {
   id: number;
   /** The script's name (messages only). */
   script: string;
-  /** Compiled JavaScript (CommonJS module body). */
-  code: string;
-  /** Key for the isolate's compiled-script cache: changes when the code does. */
+  /**
+   * Compiled JavaScript (CommonJS module body). Left out when this worker was already sent
+   * `codeKey` (the pool remembers what it sent each worker; the worker keeps more).
+   */
+  code?: string;
+  /** Identifies the code: changes when the code does. */
   codeKey: string;
   filename: string;
   /** JSON text of the input. */
@@ -74,9 +77,10 @@ export interface HostErrorInfo {
   errors?: { field: string; rule: string; message: string }[];
 }
 
-/** How a run ended, as the worker saw it. */
+/** How a run ended, as the worker saw it. `missing-code`: the run came without code the worker does not have; the pool sends it again with its code. */
 export type RunOutcome =
   | { kind: 'ok'; value: string }
+  | { kind: 'missing-code' }
   | { kind: 'error'; name: string; message: string; stack?: string; code?: string }
   | { kind: 'reject'; message: string; errors: { field: string; rule: string; message: string }[] }
   | { kind: 'limit'; limit: 'cpu' | 'memory' | 'wall' | 'output'; message: string };

@@ -3,10 +3,15 @@
  * Runs only in a script worker process (never in the API process): isolated-vm can abort
  * the process hosting an isolate on some out-of-memory paths.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import ivm from 'isolated-vm';
 import type { DoneMessage, HostCallMessage, HostReplyMessage, RunMessage, RunOutcome } from './protocol';
 import type { ScriptLogLine } from './errors';
-import { PREFIX_LINES, wrapScript } from './bootstrap';
+import { LOCKDOWN, REALM } from './bootstrap';
+
+/** SES (hardened JavaScript) as one self-contained script, run in every isolate before lockdown. */
+const SES_SOURCE = fs.readFileSync(path.join(path.dirname(require.resolve('ses/package.json')), 'dist', 'ses.umd.min.js'), 'utf8');
 
 export interface SandboxOptions {
   /** Isolates kept per worker (runs at once, normally). */
@@ -23,11 +28,15 @@ export interface SandboxOptions {
 
 class Slot {
   readonly isolate: ivm.Isolate;
-  readonly scripts = new Map<string, Promise<ivm.Script>>();
-  spare: Promise<ivm.Context> | null = null;
+  /** `load(source, filename)` of the isolate's realm (./bootstrap.ts), once SES is locked down. */
+  readonly realm: Promise<ivm.Reference>;
+  /** Per script version: the function that runs it (`load`'s result). */
+  readonly runners = new Map<string, Promise<ivm.Reference>>();
   runs = 0;
   /** CPU time when the slot went idle: an idle isolate must not run code (see Sandbox.watchIdle). */
   idleCpu = 0n;
+  /** Set up (SES locked down, realm ready); the setup's own CPU is not idle work. */
+  ready = false;
   /** A script left work behind in this isolate: dispose it instead of reusing it. */
   tainted = false;
 
@@ -36,6 +45,24 @@ class Slot {
     onCatastrophicError: (message: string) => void,
   ) {
     this.isolate = new ivm.Isolate({ memoryLimit: memoryMb, onCatastrophicError });
+    this.realm = this.setUp();
+    this.realm.then(
+      () => {
+        this.ready = true;
+        if (!this.disposed) this.idleCpu = this.isolate.cpuTime;
+      },
+      () => this.dispose(),
+    );
+  }
+
+  /** One context for the isolate's life: SES, lockdown, then the realm that runs scripts. */
+  private async setUp(): Promise<ivm.Reference> {
+    const context = await this.isolate.createContext();
+    const ses = await this.isolate.compileScript(SES_SOURCE, { filename: 'ses.js' });
+    await ses.run(context);
+    await context.eval(LOCKDOWN);
+    const realm = await this.isolate.compileScript(REALM, { filename: 'plinth:realm.js' });
+    return (await realm.run(context, { reference: true })) as ivm.Reference;
   }
 
   /** Usable for another run. */
@@ -47,38 +74,23 @@ class Slot {
     return this.isolate.isDisposed;
   }
 
-  context(): Promise<ivm.Context> {
-    const c = this.spare ?? this.isolate.createContext();
-    this.spare = null;
-    return c;
-  }
-
-  /** Prepare the next run's context while nothing runs here. */
-  warm(): void {
-    if (this.alive && !this.spare) {
-      const spare = this.isolate.createContext();
-      spare.catch(() => undefined);
-      this.spare = spare;
-    }
-  }
-
-  script(key: string, code: string, filename: string, cacheSize: number): Promise<ivm.Script> {
-    let s = this.scripts.get(key);
-    if (s) {
+  runner(key: string, code: string, filename: string, cacheSize: number): Promise<ivm.Reference> {
+    let r = this.runners.get(key);
+    if (r) {
       // LRU: move to the end.
-      this.scripts.delete(key);
-      this.scripts.set(key, s);
-      return s;
+      this.runners.delete(key);
+      this.runners.set(key, r);
+      return r;
     }
-    s = this.isolate.compileScript(wrapScript(code), { filename, lineOffset: -PREFIX_LINES });
-    s.catch(() => this.scripts.delete(key));
-    this.scripts.set(key, s);
-    while (this.scripts.size > cacheSize) {
-      const [oldest, p] = this.scripts.entries().next().value as [string, Promise<ivm.Script>];
-      this.scripts.delete(oldest);
+    r = this.realm.then((load) => load.apply(undefined, [code, filename], { result: { reference: true } }) as Promise<ivm.Reference>);
+    r.catch(() => this.runners.delete(key));
+    this.runners.set(key, r);
+    while (this.runners.size > cacheSize) {
+      const [oldest, p] = this.runners.entries().next().value as [string, Promise<ivm.Reference>];
+      this.runners.delete(oldest);
       p.then((x) => x.release(), () => undefined);
     }
-    return s;
+    return r;
   }
 
   dispose(): void {
@@ -110,9 +122,11 @@ interface ActiveRun {
 const asJson = (v: unknown) => JSON.stringify(v);
 /** The answer to a host call made after its run ended. */
 const NEVER = new Promise<string>(() => undefined);
-/** CPU an idle isolate may use (its spare context costs well under 1 ms). */
+/** CPU an idle isolate may use (garbage collection; scripts run nothing there). */
 const IDLE_CPU_BUDGET_MS = 20;
 const LEVELS = new Set(['debug', 'info', 'warn', 'error']);
+/** Scripts' code a worker keeps: twice what the pool remembers sending it (POOL_SENT_CODES). */
+export const WORKER_CODES = 512;
 
 export class Sandbox {
   private readonly idle: Slot[] = [];
@@ -141,18 +155,18 @@ export class Sandbox {
 
   private release(slot: Slot): void {
     this.busy--;
-    const max = this.options.maxRunsPerIsolate ?? 1000;
+    const max = this.options.maxRunsPerIsolate ?? 5000;
     if (!slot.alive || slot.runs >= max || this.idle.length + this.busy >= this.options.isolates) {
       slot.dispose();
       return;
     }
-    slot.warm();
     slot.idleCpu = slot.isolate.cpuTime;
     this.idle.push(slot);
   }
 
-  /** Code ran in an idle isolate (beyond making its spare context): something outlived its run. */
+  /** Code ran in an idle isolate: something outlived its run. */
   private busyWhileIdle(slot: Slot): boolean {
+    if (!slot.ready) return false;
     try {
       return Number(slot.isolate.cpuTime - slot.idleCpu) / 1e6 > IDLE_CPU_BUDGET_MS;
     } catch {
@@ -160,17 +174,28 @@ export class Sandbox {
     }
   }
 
-  /** Warm up: create the isolates (and a context each) before the first run. */
+  /** Warm up: create the isolates (SES locked down in each) before the first run. */
   prewarm(memoryMb = 32): void {
     this.ensureTimer();
-    while (this.idle.length < this.options.isolates) {
-      const slot = new Slot(memoryMb, this.options.onCatastrophicError);
-      slot.warm();
-      this.idle.push(slot);
-    }
+    while (this.idle.length < this.options.isolates) this.idle.push(new Slot(memoryMb, this.options.onCatastrophicError));
+  }
+
+  /** Code by key, as sent by the pool: at least as many as the pool remembers sending (see WorkerPool). */
+  private readonly codes = new Map<string, string>();
+
+  private codeOf(msg: RunMessage): string | undefined {
+    const code = msg.code ?? this.codes.get(msg.codeKey);
+    if (code === undefined) return undefined;
+    // LRU: the most recent at the end.
+    this.codes.delete(msg.codeKey);
+    this.codes.set(msg.codeKey, code);
+    while (this.codes.size > WORKER_CODES) this.codes.delete(this.codes.keys().next().value as string);
+    return code;
   }
 
   async run(msg: RunMessage): Promise<DoneMessage> {
+    const code = this.codeOf(msg);
+    if (code === undefined) return { t: 'done', id: msg.id, outcome: { kind: 'missing-code' }, logs: [], stats: { durationMs: 0, cpuMs: 0, heapBytes: 0, hostCalls: 0 } };
     const slot = this.acquire(msg.limits.memoryMb);
     slot.runs++;
     const run: ActiveRun = {
@@ -192,17 +217,11 @@ export class Sandbox {
     const wall = setTimeout(() => this.kill(run, 'wall'), msg.limits.wallMs);
     const log = new ivm.Callback((level: unknown, text: unknown) => this.log(run, level, text));
     const rpc = new ivm.Reference((op: unknown, args: unknown) => this.hostCall(run, op, args));
-    let context: ivm.Context | null = null;
-    let fn: ivm.Reference | null = null;
     let outcome: RunOutcome;
     try {
-      context = await slot.context();
-      const script = await slot.script(`${msg.codeKey}:${msg.filename}`, msg.code, msg.filename, this.options.scriptCacheSize ?? 64).catch((err: Error) => {
-        throw new CompileFailure(err);
-      });
-      fn = (await script.run(context, { reference: true })) as ivm.Reference;
+      const runner = await slot.runner(`${msg.codeKey}:${msg.filename}`, code, msg.filename, this.options.scriptCacheSize ?? 64);
       run.cpuStart = slot.isolate.cpuTime;
-      const answer = (await fn.apply(undefined, [log, rpc, msg.input, msg.meta, asJson(msg.limits), msg.canLog], {
+      const answer = (await runner.apply(undefined, [log, rpc, msg.input, msg.meta, asJson(msg.limits), msg.canLog], {
         result: { promise: true, copy: true },
       })) as unknown;
       outcome = this.decode(run, answer);
@@ -231,15 +250,9 @@ export class Sandbox {
         /* disposed meanwhile */
       }
     }
-    try {
-      fn?.release();
-      // `rpc` is not released: a released Reference throws synchronously when called, which
-      // would let a leftover promise chain spin without ever yielding. Calls after the run
-      // never settle instead (see hostCall); GC collects the handle.
-      if (!slot.disposed) context?.release();
-    } catch {
-      /* isolate gone */
-    }
+    // `rpc` is not released: a released Reference throws synchronously when called, which
+    // would let a leftover promise chain spin without ever yielding. Calls after the run
+    // never settle instead (see hostCall); GC collects the handle.
     this.release(slot);
     if (run.logsDropped) run.logs.push({ level: 'warn', message: `${run.logsDropped} more log lines were dropped (limit ${msg.limits.maxLogLines})`, at: Math.round(performance.now() - run.started) });
     return {
@@ -293,9 +306,6 @@ export class Sandbox {
 
   private failure(run: ActiveRun, err: unknown): RunOutcome {
     if (run.killed) return this.limitOutcome(run.killed, run);
-    if (err instanceof CompileFailure) {
-      return { kind: 'error', name: 'SyntaxError', message: `The script does not compile: ${err.cause.message}` };
-    }
     const message = err instanceof Error ? err.message : String(err);
     if (/memory limit/i.test(message)) return this.limitOutcome('memory', run);
     if (/timed out/i.test(message)) return this.limitOutcome('wall', run);
@@ -402,12 +412,6 @@ export class Sandbox {
   /** Runs in progress (for a worker that must stop). */
   get running(): number {
     return this.active.size;
-  }
-}
-
-class CompileFailure extends Error {
-  constructor(override readonly cause: Error) {
-    super(cause.message);
   }
 }
 

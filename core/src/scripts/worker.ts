@@ -3,11 +3,13 @@
  * a few isolates; the API process sends runs and host-call answers, the worker sends host
  * calls and results. If isolated-vm aborts this process, the pool replaces it.
  */
+import os from 'node:os';
 import type { FromWorker, ToWorker } from './protocol';
-import { Sandbox } from './sandbox';
 
 interface WorkerConfig {
   isolates: number;
+  /** Scheduling priority (nice, 0–19) of this process and the threads it starts (isolates run on them). */
+  niceness?: number;
   maxRunsPerIsolate?: number;
   scriptCacheSize?: number;
   cpuCheckMs?: number;
@@ -19,6 +21,18 @@ function send(msg: FromWorker): void {
 
 const config = JSON.parse(process.env.PLINTH_SCRIPT_WORKER ?? '{"isolates":2}') as WorkerConfig;
 delete process.env.PLINTH_SCRIPT_WORKER;
+
+// Yield the CPU to the API process and the database: a script that spins slows requests
+// that run scripts, not the others. Set before isolated-vm starts its threads, which inherit it.
+if (config.niceness) {
+  try {
+    os.setPriority(0, config.niceness);
+  } catch {
+    /* not permitted here: run at normal priority */
+  }
+}
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { Sandbox } = require('./sandbox') as typeof import('./sandbox');
 
 const sandbox = new Sandbox({
   isolates: Math.max(1, config.isolates),
