@@ -10,6 +10,9 @@ import { auditPage } from './pages/admin/audit';
 import { pluginsPage } from './pages/admin/plugins';
 import { packagesPage } from './pages/admin/packages';
 import { formEditorPage, formsPage } from './pages/admin/forms';
+import { parametersPage } from './pages/admin/parameters';
+import { menusPage } from './pages/admin/menus';
+import { relatedPage } from './pages/admin/related';
 
 export type { AdminServices } from './pages/admin/common';
 
@@ -29,6 +32,9 @@ export function adminPages(pages: Router, session: Middleware, deps: AdminDeps):
   pages.get('/admin/dictionaries', session, (ctx) => dictionariesPage(ctx, deps));
   pages.get('/admin/dictionaries/:id', session, (ctx) => dictionaryPage(ctx, deps));
   pages.get('/admin/categories', session, (ctx) => categoriesPage(ctx, deps));
+  pages.get('/admin/parameters', session, (ctx) => parametersPage(ctx, deps));
+  pages.get('/admin/menus', session, (ctx) => menusPage(ctx, deps));
+  pages.get('/admin/related', session, (ctx) => relatedPage(ctx, deps));
   pages.get('/admin/forms', session, (ctx) => formsPage(ctx, deps));
   pages.get('/admin/forms/:code', session, (ctx) => formEditorPage(ctx, deps));
   pages.get('/admin/plugins', session, (ctx) => pluginsPage(ctx, deps));

@@ -97,7 +97,7 @@ export function workspaceRouter(deps: WorkspaceRouteDeps): Router {
   };
   pages.get('/', session, (ctx) => desktopPage(ctx, ws, deps.preferences, deps.counters));
   pages.get('/search', session, (ctx) => searchPage(ctx, ws));
-  adminPages(pages, session, { ws, ...deps.admin });
+  adminPages(pages, session, { ws, related: deps.related, ...deps.admin });
   pages.get('/flows', session, (ctx) => ctx.redirect('/flows/inbox/todo'));
   pages.get('/flows/inbox/:box', session, (ctx) => inboxPage(ctx, ctx.params.box, ws, deps.flows));
   pages.get('/flows/start', session, (ctx) => startListPage(ctx, ws, deps.flows));

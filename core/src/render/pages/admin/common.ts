@@ -5,6 +5,7 @@ import type { CustomFields } from '../../../custom/fields';
 import type { FormService } from '../../../forms/service';
 import type { Packages } from '../../../packages/packages';
 import type { PluginManager } from '../../../plugins/manager';
+import type { RelatedTabs } from '../../../related';
 import type { Crumb, PageSpec, Workspace } from '../../workspace';
 import { pageUserOf } from '../../session';
 import { textIn, type Language } from '../../i18n';
@@ -22,6 +23,8 @@ export interface AdminServices {
 
 export interface AdminDeps extends AdminServices {
   ws: Workspace;
+  /** The related tabs of every entity (the related-tabs screen). */
+  related?: RelatedTabs;
 }
 
 /** At most this many records of one kind are listed on an admin page (departments, roles, users of a unit …). */

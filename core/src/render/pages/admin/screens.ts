@@ -11,6 +11,9 @@ export const ADMIN_SCREENS = [
   { key: 'fields', href: '/admin/fields', icon: 'columns' },
   { key: 'dictionaries', href: '/admin/dictionaries', icon: 'filter' },
   { key: 'categories', href: '/admin/categories', icon: 'menu' },
+  { key: 'parameters', href: '/admin/parameters', icon: 'settings' },
+  { key: 'menus', href: '/admin/menus', icon: 'menu' },
+  { key: 'related', href: '/admin/related', icon: 'sitemap' },
   { key: 'forms', href: '/admin/forms', icon: 'edit' },
   { key: 'plugins', href: '/admin/plugins', icon: 'settings' },
   { key: 'packages', href: '/admin/packages', icon: 'download' },
@@ -24,8 +27,8 @@ const WRITES = ['create', 'update', 'delete'];
 /**
  * Which admin screens a user may open. Each follows the rule of the API the screen works
  * on, so a screen never shows what its API would refuse: custom fields, plugins and
- * packages are for system administrators; the organisation, dictionaries and categories
- * for whoever may change their records; roles for whoever may read them (administrators
+ * packages, menus and scripts are for system administrators; the organisation,
+ * dictionaries, categories, parameters and related tabs for whoever may change their records; roles for whoever may read them (administrators
  * change them); forms for those who manage form definitions; the log for readers of it.
  */
 export async function allowedScreens(actor: Actor, store: RecordStore, forms: FormService): Promise<Set<AdminScreen>> {
@@ -37,6 +40,8 @@ export async function allowedScreens(actor: Actor, store: RecordStore, forms: Fo
   if (profile.can('role', 'read')) out.add('roles');
   if (writes(['dictionary', 'dictionaryItem'])) out.add('dictionaries');
   if (writes(['category', 'categoryAttribute'])) out.add('categories');
+  if (writes(['parameter'])) out.add('parameters');
+  if (writes(['relatedTab']) && profile.can('relatedTab', 'read')) out.add('related');
   if (WRITES.some((a) => profile.can(FORM_ADMIN_RESOURCE, a)) || (await forms.manages(actor))) out.add('forms');
   if (profile.can(AUDIT_LOG_RESOURCE, 'read')) out.add('audit');
   return out;

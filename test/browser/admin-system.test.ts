@@ -1,0 +1,118 @@
+import type { Browser, Page } from 'playwright-core';
+import { TEST_DATABASES } from '../support/databases';
+import { ADMIN, startTestPlatform, type TestPlatform } from '../support/platform';
+import { buildOrg } from '../support/org';
+import { collectErrors, launchBrowser, logIn, newContext, screenshot, showsText } from './browser';
+
+// Browser tests run on the embedded database; the pages' server side is tested on both in test/render/admin-system.test.ts.
+const db = TEST_DATABASES[0];
+
+describe('admin screens in a browser: parameters, menus, related tabs', () => {
+  let t: TestPlatform;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    t = await startTestPlatform(db);
+    await buildOrg(t, 3, []);
+    browser = await launchBrowser();
+  }, 120_000);
+  afterAll(async () => {
+    await browser?.close();
+    await t?.stop();
+  });
+
+  const asAdmin = async (path: string): Promise<{ page: Page; errors: string[] }> => {
+    const context = await newContext(browser, t.platform.url);
+    const page = await context.newPage();
+    page.on('dialog', (d) => void d.accept());
+    const errors = collectErrors(page);
+    await logIn(page, ADMIN.username, ADMIN.password, path);
+    return { page, errors };
+  };
+  const param = async (code: string) => (await t.api.get(`/api/v1/parameters?filter[code]=${code}`)).body.data[0];
+
+  it('parameters: a value is saved; the server\'s refusal shows next to the field; a stale save offers reload or overwrite', async () => {
+    expect((await t.api.post('/api/v1/parameters', { code: 'crm.followUpDays', group: 'crm', type: 'integer', label: { 'zh-CN': '跟进天数', en: 'Follow-up days' }, value: 7 })).status).toBe(201);
+    const { page, errors } = await asAdmin('/admin');
+    await Promise.all([page.waitForURL('**/admin/parameters'), page.click('[data-screen=parameters]')]);
+    const zone = page.locator('form[data-code="system.timeZone"]');
+    await zone.locator('[name=value]').fill('Asia/Taipei');
+    await zone.locator('[data-action=save-param]').click();
+    await page.locator('.toast', { hasText: '已保存' }).waitFor();
+    expect((await param('system.timeZone')).value).toBe('Asia/Taipei');
+    // Not an integer: the server says so next to the field, nothing is saved.
+    const days = page.locator('form[data-code="crm.followUpDays"]');
+    await days.locator('[name=value]').fill('1.5');
+    await days.locator('[data-action=save-param]').click();
+    await showsText(page, 'form[data-code="crm.followUpDays"] .field-error', 'must be an integer');
+    expect((await param('crm.followUpDays')).value).toBe(7);
+    await screenshot(page, 'admin-parameters');
+    // Someone else saves in between: the page shows their value; "overwrite" saves mine over it.
+    const current = await param('crm.followUpDays');
+    expect((await t.api.patch(`/api/v1/parameters/${current.id}`, { value: 10, version: current.version })).status).toBe(200);
+    await days.locator('[name=value]').fill('14');
+    await days.locator('[data-action=save-param]').click();
+    await showsText(page, 'form[data-code="crm.followUpDays"] .param-conflict', '10');
+    await days.locator('[data-action=conflict-overwrite]').click();
+    await page.locator('form[data-code="crm.followUpDays"] .param-conflict').waitFor({ state: 'hidden' });
+    await page.locator('form[data-code="crm.followUpDays"] [data-action=save-param][disabled]').waitFor();
+    expect(await param('crm.followUpDays')).toMatchObject({ value: 14, version: current.version + 2 });
+    expect(errors).toEqual([]);
+  });
+
+  it('menus: an entry renamed on the screen shows in the navigation; moved, hidden, and reset to the plugin\'s', async () => {
+    const { page, errors } = await asAdmin('/admin/menus');
+    const row = page.locator('tr[data-key="customers.list"]');
+    await row.locator('[data-action=menu-rename]').click();
+    await page.fill('[data-testid=menu-label-zh]', '客户名录');
+    await Promise.all([page.waitForEvent('load'), page.click('[data-testid=menu-save]')]);
+    await showsText(page, '#nav', '客户名录');
+    await showsText(page, 'tr[data-key="customers.list"] .menu-name', '客户名录');
+    // Down one place among its siblings.
+    const keys = async () => page.locator('[data-testid=menu-tree] tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-key')));
+    const before = await keys();
+    await Promise.all([page.waitForEvent('load'), row.locator('[data-action=menu-down]').click()]);
+    const after = await keys();
+    expect(after.indexOf('customers.list')).toBeGreaterThan(before.indexOf('customers.list'));
+    await screenshot(page, 'admin-menus');
+    // Hidden: gone from the navigation.
+    await Promise.all([page.waitForEvent('load'), row.locator('[data-action=menu-hide]').click()]);
+    expect(await page.locator('#nav a[href="/app/customers"]').count()).toBe(0);
+    // Reset: the plugin's label, order and visibility again.
+    await Promise.all([page.waitForEvent('load'), row.locator('[data-action=menu-reset]').click()]);
+    await showsText(page, '#nav', '客户档案');
+    expect(await page.locator('tr[data-key="customers.list"] [data-action=menu-reset]').count()).toBe(0);
+    // Its sibling was renumbered by the move: reset that too and the plugins' order is back.
+    await Promise.all([page.waitForEvent('load'), page.click('tr[data-key="contacts.list"] [data-action=menu-reset]')]);
+    expect(await keys()).toEqual(before);
+    expect((await t.api.get('/api/v1/menus/admin')).body.orphans).toEqual([]);
+    expect(errors).toEqual([]);
+  });
+
+  it('related tabs: an administrator adds a tab of users by their superior, sees it on a user\'s page, and removes it', async () => {
+    const { page, errors } = await asAdmin('/admin/related');
+    await Promise.all([page.waitForURL('**/admin/related?entity=user'), page.selectOption('[data-action=pick-entity]', 'user')]);
+    await page.click('[data-testid=new-tab]');
+    await page.selectOption('[data-testid=tab-pair]', 'user|superior');
+    await page.fill('[data-testid=tab-key]', 'reports');
+    await page.fill('[data-testid=tab-label]', '直接下属');
+    await page.fill('#tab-dialog input[name="label.en"]', 'Direct reports');
+    await Promise.all([page.waitForEvent('load'), page.click('[data-testid=tab-save]')]);
+    await showsText(page, 'tr[data-tab=reports]', '直接下属');
+    // The same key again: the refusal names the field.
+    await page.click('[data-testid=new-tab]');
+    await page.selectOption('[data-testid=tab-pair]', 'user|superior');
+    await page.fill('[data-testid=tab-key]', 'reports');
+    await page.fill('[data-testid=tab-label]', '又一个');
+    await page.fill('#tab-dialog input[name="label.en"]', 'Again');
+    await page.click('[data-testid=tab-save]');
+    await page.locator('#tab-dialog .admin-problem').waitFor();
+    await screenshot(page, 'admin-related-tabs');
+    await page.click('#tab-dialog button[value=cancel]');
+    const tabs = (await t.api.get('/api/v1/related-tabs/user')).body.data;
+    expect(tabs.find((x: { key: string }) => x.key === 'reports')).toMatchObject({ source: 'admin', target: 'user', foreignKey: 'superior', label: { 'zh-CN': '直接下属', en: 'Direct reports' } });
+    await Promise.all([page.waitForEvent('load'), page.click('tr[data-tab=reports] [data-action=delete-tab]')]);
+    expect(await page.locator('tr[data-tab=reports]').count()).toBe(0);
+    expect(errors).toEqual([]);
+  });
+});
