@@ -51,6 +51,11 @@ export interface CustomFieldSpec {
   target?: string;
   /** file/files: accepted MIME types. */
   accept?: readonly string[];
+  /**
+   * The stored script (kind `computed`) that computes the value on every save. The field is
+   * then read-only to clients: a value they send is refused (400, rule `readonly`).
+   */
+  computedBy?: string;
   /** Display order among the entity's fields (plugin fields are numbered 10, 20, 30 …). */
   position?: number;
 }

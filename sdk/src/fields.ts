@@ -23,6 +23,11 @@ interface FieldBase {
   sensitive?: boolean;
   /** Computed by the plugin (in hooks), never accepted from clients. */
   readonly?: boolean;
+  /**
+   * Computed on every save by this stored script (kind `computed`, docs/scripts.md); such a
+   * field should also be `readonly`. A missing or disabled script leaves the field as it is.
+   */
+  computedBy?: string;
 }
 
 export interface StringField extends FieldBase {

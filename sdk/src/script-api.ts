@@ -26,7 +26,7 @@ import type { I18nText } from './fields';
 import type { Filter, ListQuery, ListResult } from './query';
 
 /** Where a script attaches. */
-export type ScriptKind = 'hook' | 'validation' | 'job' | 'endpoint' | 'subscriber';
+export type ScriptKind = 'hook' | 'validation' | 'computed' | 'flow' | 'job' | 'endpoint' | 'subscriber';
 
 /** What a script may use; each must be declared with the script. */
 export type ScriptCapability = 'records:read' | 'records:write' | 'notify' | 'log' | 'params:read' | 'scripts:call';
@@ -139,16 +139,82 @@ export interface HookInput {
 /** A before-hook may change fields of the record being written; anything else is ignored. */
 export type HookResult = void | undefined | { set?: Record<string, unknown> };
 
-/** Input of a form validation / computed-field script. */
+/**
+ * Input of a validation script (kind `validation`). Target `<entity>` runs on every create
+ * and update of the entity, before the write, inside its transaction, as the user;
+ * `<entity>.<field>` runs when the field is written (creates: always; updates: when the
+ * change sets it) and gets the field's `value`.
+ */
 export interface ValidationInput {
+  /** The entity (`customer`). */
   entity: string;
+  operation: 'create' | 'update';
+  /** The record as it will be written (updates: the stored record with the changes applied; computed fields computed). */
   record: Record<string, unknown>;
-  /** The field being computed, for computed fields. */
+  /** Updates: the stored record before the change. */
+  previous?: ScriptRecord;
+  /** Updates: the fields being written. */
+  changes?: Record<string, unknown>;
+  /** Field-targeted validations: the field… */
   field?: string;
+  /** …and its new value. */
+  value?: unknown;
 }
 
-/** Field errors (empty or missing: valid), and computed values. */
-export type ValidationResult = void | undefined | { errors?: FieldError[]; values?: Record<string, unknown> };
+/**
+ * One problem a validation found. `field` defaults to the validated field (or `(record)`);
+ * the error's rule is `script:<name>`, or `script:<name>:<rule>` when `rule` is given.
+ */
+export interface ValidationIssue {
+  field?: string;
+  rule?: string;
+  message: string;
+}
+
+/**
+ * What a validation returns: nothing (or no errors) when the record is valid, else its
+ * errors. The write answers 400 with each error's field and the rule `script:<name>`;
+ * nothing is written. `ctx.fail(message, errors)` rejects the same way.
+ */
+export type ValidationResult = void | undefined | null | { errors?: readonly ValidationIssue[] };
+
+/**
+ * Input of a computed-field script (kind `computed`), named by a field's `script`: it runs
+ * on every save of the record, before the validations, and returns the field's value.
+ */
+export interface ComputedInput {
+  entity: string;
+  /** The field being computed. */
+  field: string;
+  operation: 'create' | 'update';
+  /** The record as it will be written (fields computed before this one included). */
+  record: Record<string, unknown>;
+  /** Updates: the stored record before the change. */
+  previous?: ScriptRecord;
+}
+
+/**
+ * Input of a flow script: a `script` node's script, or a condition branch's
+ * (`{ "script": "<name>" }` on an edge). It runs inside the transaction of the action that
+ * moved the instance, as the user who acted (the system for timers).
+ */
+export interface FlowScriptInput {
+  instance: { id: number; flow: string; title: string; initiator: number | null };
+  /** The node being run (the condition node, for a branch). */
+  node: { key: string; name: string; kind: string };
+  /** The instance's form data (a copy). */
+  data: Record<string, unknown>;
+  /** Condition branches: the node the branch leads to. */
+  branch?: string;
+}
+
+/**
+ * What a script node returns: `set` merges into the instance's form data; `next` names the
+ * node to go to when the script node has several outgoing edges (one of their targets);
+ * `outcome: 'rejected'` ends the instance as rejected. A condition branch's script returns
+ * a boolean (`true`: take the branch).
+ */
+export type FlowScriptResult = void | undefined | null | { set?: Record<string, unknown>; next?: string; outcome?: 'approved' | 'rejected' };
 
 export interface JobInput {
   /** ISO date-time of the scheduled fire time. */
@@ -174,6 +240,8 @@ export interface EventInput {
 export interface ScriptInputs {
   hook: HookInput;
   validation: ValidationInput;
+  computed: ComputedInput;
+  flow: FlowScriptInput;
   job: JobInput;
   endpoint: EndpointInput;
   subscriber: EventInput;

@@ -26,7 +26,8 @@ import { ScriptEngine, type ScriptEngineOptions } from '../scripts/engine';
 import { ScriptRepository } from '../scripts/repository';
 import { ScriptRuntime } from '../scripts/runtime';
 import { scriptSchemas } from '../scripts/schema';
-import { scriptEntityHooks } from '../scripts/entity-hooks';
+import { scriptEntityHooks, scriptRecordChecks } from '../scripts/entity-hooks';
+import { RecordScripts, computedFieldsOf } from '../scripts/record-checks';
 import { scriptRoutes } from '../api/scripts';
 import { scriptEndpointRoutes } from '../api/script-endpoints';
 import { JobScheduler, jobFireSchema } from '../jobs/scheduler';
@@ -203,7 +204,7 @@ export class Platform {
       await basedata.reload();
       const scripts = Platform.wireScripts(options.scripts ?? {}, db, meta, store, log, basedata);
       // Hook lists are read at every record write, inside its transaction: load them now.
-      await Promise.all((['hook', 'job', 'endpoint'] as const).map((kind) => scripts.find(kind)));
+      await Promise.all((['hook', 'validation', 'computed', 'job', 'endpoint'] as const).map((kind) => scripts.find(kind)));
       const customFields = new CustomFields(runtime, db, store.audit, () => basedata.dictionaries);
       const packages = new Packages(runtime, db, store.audit);
       packages.registerRecords(() => store, admin, PLATFORM_RECORD_SECTIONS);
@@ -267,6 +268,18 @@ export class Platform {
           : caller,
     });
     store.hooks.addForEveryEntity({ plugin: 'scripts', hooks: (entity) => scriptEntityHooks(runtime, entity, { dataFor: (ctx) => ctx.asCaller }), log: pluginLogger(log.child({ plugin: 'scripts' })) });
+    // Then computed fields (`computedBy`) and validation scripts: they see what the before-hooks set.
+    const checks = new RecordScripts(runtime);
+    store.hooks.addForEveryEntity({
+      plugin: 'scripts',
+      hooks: (entity) =>
+        scriptRecordChecks(checks, entity, {
+          dataFor: (ctx) => ctx.asCaller,
+          computedFields: (name) => computedFieldsOf(store.meta.get(name)),
+          valueErrors: (name, field, value) => store.validator(name).check('update', { [field]: value }, '', true),
+        }),
+      log: pluginLogger(log.child({ plugin: 'scripts' })),
+    });
     // Subscriber scripts (target `<entity>.<created|updated|deleted>`) run after the commit,
     // as the system, each in its own transaction; a failure is logged and recorded, never
     // reported to the writer.

@@ -39,6 +39,7 @@ const SPEC_SCHEMA = {
     target: { type: 'string', pattern: FIELD_NAME.source },
     accept: { type: 'array', maxItems: 50, items: { type: 'string', pattern: '^[a-z]+/([a-z0-9.+-]+|\\*)$' } },
     position: { type: 'integer', minimum: 0, maximum: 1_000_000 },
+    computedBy: { type: 'string', pattern: '^[a-z][a-z0-9_.-]{0,99}$' },
   },
 };
 
@@ -77,6 +78,9 @@ export function specRuleErrors(spec: CustomFieldSpec): FieldError[] {
   if (spec.type === 'longText' && (spec.unique || spec.indexed)) errors.push({ field: spec.unique ? 'unique' : 'indexed', rule: 'not-applicable', message: 'A long text field cannot be unique or indexed' });
   const multi = spec.type === 'multiChoice' || spec.type === 'files';
   if (multi && spec.unique) errors.push({ field: 'unique', rule: 'not-applicable', message: `A ${spec.type} field holds several values and cannot be unique` });
+  if (spec.computedBy !== undefined && (spec.required || spec.type === 'multiChoice' || spec.type === 'files')) {
+    errors.push({ field: 'computedBy', rule: 'not-applicable', message: spec.required ? 'A computed field cannot be required: clients never send it' : `A ${spec.type} field cannot be computed by a script` });
+  }
   if (spec.type === 'boolean' && spec.unique) errors.push({ field: 'unique', rule: 'not-applicable', message: 'A boolean field cannot be unique' });
   if (spec.pattern !== undefined) {
     try {
@@ -98,7 +102,8 @@ export function specRuleErrors(spec: CustomFieldSpec): FieldError[] {
 
 /** The field definition a spec stands for. References made by admins never block purging what they point to. */
 export function specToFieldDef(spec: CustomFieldSpec): FieldDef {
-  const common = { label: spec.label, help: spec.help, required: spec.required, unique: spec.unique, index: spec.indexed };
+  const computed = spec.computedBy === undefined ? {} : { computedBy: spec.computedBy, readonly: true };
+  const common = { label: spec.label, help: spec.help, required: spec.required, unique: spec.unique, index: spec.indexed, ...computed };
   const num = (v: number | string | undefined) => (typeof v === 'number' ? v : undefined);
   const str = (v: number | string | undefined) => (typeof v === 'string' ? v : undefined);
   const dflt = spec.default as never;

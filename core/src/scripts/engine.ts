@@ -15,7 +15,7 @@ import { ScriptCompiler } from './compiler';
 import { lineMapOf, mapStack, type LineMap } from './sourcemap';
 
 export const SCRIPT_CAPABILITIES = ['records:read', 'records:write', 'notify', 'log', 'params:read', 'scripts:call'] as const satisfies readonly ScriptCapability[];
-export const SCRIPT_KINDS = ['hook', 'validation', 'job', 'endpoint', 'subscriber'] as const satisfies readonly ScriptKind[];
+export const SCRIPT_KINDS = ['hook', 'validation', 'computed', 'flow', 'job', 'endpoint', 'subscriber'] as const satisfies readonly ScriptKind[];
 
 /** A script ready to run: compiled JavaScript plus what it declared. */
 export interface RunnableScript {

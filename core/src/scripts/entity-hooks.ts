@@ -9,9 +9,10 @@
  *   cancels the write: the transaction rolls back;
  * - scripts run in name order; each sees the record as the previous one left it.
  */
-import type { AnyRecord, DataContext, EntityHooks, HookContext } from '@plinth/sdk';
+import type { AnyRecord, DataContext, EntityHooks, FieldError, HookContext } from '@plinth/sdk';
 import type { HookInput } from '@plinth/sdk';
 import type { ScriptRuntime } from './runtime';
+import type { ComputedField, RecordScripts, RecordWrite } from './record-checks';
 
 export interface ScriptHookOptions {
   /**
@@ -65,6 +66,40 @@ export function scriptEntityHooks(runtime: ScriptRuntime, entity: string, option
     },
     async afterDelete(record: AnyRecord, ctx) {
       await run('afterDelete', { record, previous: record as HookInput['previous'] }, ctx);
+    },
+  };
+}
+
+export interface RecordCheckHookOptions extends ScriptHookOptions {
+  /** Fields of the entity a script computes (`computedBy`), in field order. */
+  computedFields(entity: string): readonly ComputedField[];
+  /** Errors of a value for a field of the entity (its type and rules); empty when it fits. */
+  valueErrors(entity: string, field: string, value: unknown): FieldError[];
+}
+
+/**
+ * EntityHooks that compute the entity's script-computed fields and run its validation
+ * scripts before every create and update (RecordScripts). Register them after the hook
+ * scripts: validations see the record as the before-hooks left it.
+ */
+export function scriptRecordChecks(checks: RecordScripts, entity: string, options: RecordCheckHookOptions): EntityHooks {
+  const check = async (write: RecordWrite, ctx: HookContext): Promise<Record<string, unknown> | null> => {
+    const computed = options.computedFields(entity);
+    if (!(await checks.any(entity, computed))) return null;
+    const data = options.dataFor(ctx);
+    const set = await checks.compute(write, computed, data, (field, value) => options.valueErrors(entity, field, value));
+    const record = { ...write.record, ...set };
+    await checks.validate({ ...write, record, ...(write.changes ? { changes: { ...write.changes, ...set } } : {}) }, data);
+    return Object.keys(set).length ? set : null;
+  };
+  return {
+    async beforeCreate(data, ctx) {
+      const set = await check({ target: entity, operation: 'create', record: data }, ctx);
+      return set ? { ...data, ...set } : undefined;
+    },
+    async beforeUpdate({ before, patch }, ctx) {
+      const set = await check({ target: entity, operation: 'update', record: { ...before, ...patch }, previous: before, changes: patch }, ctx);
+      return set ? { ...patch, ...set } : undefined;
     },
   };
 }

@@ -26,6 +26,8 @@ const BASE = { memoryMb: 32, maxOutputBytes: 1 << 20, maxLogLines: 200, maxHostC
 export const DEFAULT_LIMITS: Readonly<Record<ScriptKind, ScriptLimits>> = {
   hook: { ...BASE, cpuMs: 100, wallMs: 2000 },
   validation: { ...BASE, cpuMs: 100, wallMs: 2000 },
+  computed: { ...BASE, cpuMs: 100, wallMs: 2000 },
+  flow: { ...BASE, cpuMs: 250, wallMs: 5000 },
   endpoint: { ...BASE, cpuMs: 1000, wallMs: 10_000 },
   subscriber: { ...BASE, cpuMs: 1000, wallMs: 10_000 },
   job: { ...BASE, cpuMs: 10_000, wallMs: 120_000, maxHostCalls: 100_000 },

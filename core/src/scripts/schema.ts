@@ -23,7 +23,7 @@ export function scriptSchema(kind: 'sqlite' | 'mysql'): EntitySchema {
       id: { type: 'integer', primary: true, autoincrement: true, unsigned: true },
       name: { type: 'string', length: 100 },
       version: { type: 'integer' },
-      /** hook | validation | job | endpoint | subscriber */
+      /** hook | validation | computed | flow | job | endpoint | subscriber */
       kind: { type: 'string', length: 16 },
       /** hook/validation: entity (and event, `customer:beforeCreate`); job: cron; endpoint: path; subscriber: event. */
       target: { type: 'string', length: 255, nullable: true, ...keep },

@@ -1,4 +1,4 @@
-import type { Actor, AnyRecord, EntityHooks, HookContext, Logger } from '@plinth/sdk';
+import { ValidationError, type Actor, type AnyRecord, type EntityHooks, type HookContext, type Logger } from '@plinth/sdk';
 import type { Executor } from '../data/database';
 import type { RecordStore } from './records';
 import { ServiceDataContext } from './context';
@@ -75,7 +75,7 @@ export class HookRunner {
     let current = data;
     for (const h of this.hooksOf(entity)) {
       if (!h.hooks.beforeCreate) continue;
-      const replaced = await h.hooks.beforeCreate(current, this.context(entity, db, actor, h.log));
+      const replaced = await placed(at, () => h.hooks.beforeCreate!(current, this.context(entity, db, actor, h.log)));
       if (replaced) current = this.revalidate(entity, 'create', replaced, at);
     }
     return current;
@@ -89,7 +89,7 @@ export class HookRunner {
     let current = patch;
     for (const h of this.hooksOf(entity)) {
       if (!h.hooks.beforeUpdate) continue;
-      const replaced = await h.hooks.beforeUpdate({ before, patch: current }, this.context(entity, db, actor, h.log));
+      const replaced = await placed(at, () => h.hooks.beforeUpdate!({ before, patch: current }, this.context(entity, db, actor, h.log)));
       if (replaced) current = this.revalidate(entity, 'update', replaced, at);
     }
     return current;
@@ -112,6 +112,16 @@ export class HookRunner {
     const errors = this.store.validator(entity).check(mode, data, at, true);
     if (errors.length) throw new HookOutputError(entity, errors.map((e) => `${e.field}: ${e.message}`).join('; '));
     return data;
+  }
+}
+
+/** A before-hook's field errors, placed under the record's place in a bulk write (`create[3].name`). */
+async function placed<T>(at: string, fn: () => Promise<T> | T): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (!at || !(err instanceof ValidationError)) throw err;
+    throw new ValidationError(err.errors.length ? err.errors.map((e) => ({ ...e, field: `${at}.${e.field}` })) : [{ field: at, rule: 'invalid', message: err.message }], err.message);
   }
 }
 
