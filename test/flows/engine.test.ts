@@ -191,8 +191,8 @@ describeEachDatabase('flow engine', (db) => {
       expect((await view(parent.id)).status).toBe('completed');
     });
 
-    it('script nodes call the script hook; notify nodes need no action and mark read', async () => {
-      p.platform.flows.engine.scripts = { run: async (script, input) => ({ data: { scored: script === 'score' ? Number(input.data.amount) * 2 : null } }) };
+    it('script nodes run their stored flow script; notify nodes need no action and mark read', async () => {
+      await expectOk(p.api.post('/api/v1/scripts', { name: 'score', kind: 'flow', language: 'ts', source: 'export default (input: FlowScriptInput): FlowScriptResult => ({ set: { scored: Number(input.data.amount) * 2 } });' }), 201);
       await define('scripted', [start, { key: 's', kind: 'script', name: 'Score', script: 'score' }, { key: 'c', kind: 'condition', name: 'C' }, { key: 'n', kind: 'notify', name: 'FYI', handlers: [users('svc1', 'svc2')] }, { key: 'a', kind: 'approval', name: 'A', handlers: [users('lead1')] }, end], [
         { from: 'start', to: 's' }, { from: 's', to: 'c' }, { from: 'c', to: 'n', when: 'scored > 100' }, { from: 'c', to: 'a', default: true }, { from: 'n', to: 'end' }, { from: 'a', to: 'end' },
       ]);
@@ -204,7 +204,7 @@ describeEachDatabase('flow engine', (db) => {
       const before = (await org.as('svc1').get('/api/v1/flows/inbox/counts')).body.ccUnread;
       expect((await expectOk(act('svc1', cc.task, 'read'))).status).toBe('read');
       expect((await org.as('svc1').get('/api/v1/flows/inbox/counts')).body.ccUnread).toBe(before - 1);
-      p.platform.flows.engine.scripts = null;
+      await expectOk(p.api.patch('/api/v1/scripts/score', { enabled: false }));
       expect((await org.as('rep1').post('/api/v1/flows/instances', { flow: 'scripted', data: { amount: 1 } })).status).toBe(422);
     });
   });

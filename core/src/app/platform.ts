@@ -28,6 +28,7 @@ import { ScriptRuntime } from '../scripts/runtime';
 import { scriptSchemas } from '../scripts/schema';
 import { scriptEntityHooks, scriptRecordChecks } from '../scripts/entity-hooks';
 import { RecordScripts, computedFieldsOf } from '../scripts/record-checks';
+import { flowScriptHook } from '../scripts/flow-hook';
 import { scriptRoutes } from '../api/scripts';
 import { scriptEndpointRoutes } from '../api/script-endpoints';
 import { JobScheduler, jobFireSchema } from '../jobs/scheduler';
@@ -204,7 +205,7 @@ export class Platform {
       await basedata.reload();
       const scripts = Platform.wireScripts(options.scripts ?? {}, db, meta, store, log, basedata);
       // Hook lists are read at every record write, inside its transaction: load them now.
-      await Promise.all((['hook', 'validation', 'computed', 'job', 'endpoint'] as const).map((kind) => scripts.find(kind)));
+      await Promise.all((['hook', 'validation', 'computed', 'flow', 'job', 'endpoint'] as const).map((kind) => scripts.find(kind)));
       const customFields = new CustomFields(runtime, db, store.audit, () => basedata.dictionaries);
       const packages = new Packages(runtime, db, store.audit);
       packages.registerRecords(() => store, admin, PLATFORM_RECORD_SECTIONS);
@@ -222,7 +223,11 @@ export class Platform {
       const menus = new Menus(db, () => plugins.servedManifests(), access, store.audit, signals);
       packages.register(menuOverlaySection(menus));
       const submission = () => ({ timeZone: validTimeZone(basedata.parameters.get('system.timeZone', 'Asia/Shanghai')), dictionaries: (code: string) => basedata.dictionaries.values(code) });
-      const flows = new Flows({ db, store, audit: store.audit, access, forms, files, submission, adminUserId: () => admin.userId, log: log.child({ module: 'flows' }), timerPollMs: options.flowTimerPollMs });
+      const flows = new Flows({
+        db, store, audit: store.audit, access, forms, files, submission, adminUserId: () => admin.userId, log: log.child({ module: 'flows' }), timerPollMs: options.flowTimerPollMs,
+        // Script nodes and script conditions: as the user who acted (the system for timers), in the action's transaction.
+        scripts: flowScriptHook(scripts, (tx, actor) => new ServiceDataContext(store, actor, tx)),
+      });
       const web = setupWeb({
         themesDir: config.themesDir, store: () => store, sessions, menus, related, log,
         dictionaries: (code) => basedata.dictionaries.items(code), timeZone: () => submission().timeZone,

@@ -77,7 +77,7 @@ export const FLOW_DEFINITION_SCHEMA = {
         type: 'object',
         required: ['from', 'to'],
         additionalProperties: false,
-        properties: { from: key, to: key, when: { type: 'string', maxLength: 4000 }, default: { type: 'boolean' }, on: { enum: ['approved', 'rejected'] }, label: { type: 'string', maxLength: 100 } },
+        properties: { from: key, to: key, when: { type: 'string', maxLength: 4000 }, script: { type: 'string', maxLength: 100 }, default: { type: 'boolean' }, on: { enum: ['approved', 'rejected'] }, label: { type: 'string', maxLength: 100 } },
       },
     },
   },

@@ -11,6 +11,8 @@ export interface FlowDefinitionContext {
   form?(code: string): FormDefinition | undefined | null;
   entityExists?(name: string): boolean;
   flowExists?(code: string): boolean;
+  /** Whether an enabled flow script (kind `flow`) has this name. */
+  scriptExists?(name: string): boolean;
 }
 
 let structure: ValidateFunction | null = null;
@@ -85,6 +87,9 @@ export function checkFlowDefinition(input: unknown, context: FlowDefinitionConte
       else throw e;
     }
   };
+  const scriptReference = (field: string, name: string, what: string) => {
+    if (context.scriptExists && !context.scriptExists(name)) err(field, 'reference', `${what}: there is no enabled flow script "${name}"`);
+  };
   const handlerChecks = (field: string, specs: readonly HandlerSpec[], n: FlowNode) => {
     specs.forEach((h, i) => {
       if ((h.type === 'field' || (h.type === 'departmentHead' && h.field)) && form) {
@@ -114,7 +119,7 @@ export function checkFlowDefinition(input: unknown, context: FlowDefinitionConte
     else if (!canFinish.has(n.key)) err(place, 'no-exit', `Node "${n.key}" has no way to an end (a cycle without exit or a dead end)`);
     if (n.kind === 'start' && inc.length) err(place, 'start', `The start node "${n.key}" cannot have incoming edges (a return to the initiator is an operation)`);
     if (n.kind === 'end' && out.length) err(place, 'end', `The end node "${n.key}" cannot have outgoing edges`);
-    if (n.kind !== 'end' && n.kind !== 'condition' && n.kind !== 'split' && n.kind !== 'approval' && out.length > 1) {
+    if (n.kind !== 'end' && n.kind !== 'condition' && n.kind !== 'split' && n.kind !== 'approval' && n.kind !== 'script' && out.length > 1) {
       err(place, 'edges', `Node "${n.key}" (${n.kind}) has ${out.length} outgoing edges; branch with a condition or a split node`);
     }
     if (n.kind === 'approval') {
@@ -133,12 +138,16 @@ export function checkFlowDefinition(input: unknown, context: FlowDefinitionConte
       if (defaults.length > 1) err(place, 'edges', `Condition node "${n.key}" has more than one default branch`);
       out.forEach((e) => {
         const i = def.edges.indexOf(e);
-        if (!e.default && !e.when) err(`edges[${i}].when`, 'required', `Branch ${e.from} → ${e.to} of condition node "${n.key}" needs a condition (or default: true)`);
+        if (!e.default && !e.when && !e.script) err(`edges[${i}].when`, 'required', `Branch ${e.from} → ${e.to} of condition node "${n.key}" needs a condition (when or script, or default: true)`);
+        if (e.when && e.script) err(`edges[${i}].script`, 'conflict', `Branch ${e.from} → ${e.to} of condition node "${n.key}" has both an expression and a script; keep one`);
+        if (e.script && e.default) err(`edges[${i}].script`, 'conflict', `The default branch ${e.from} → ${e.to} of condition node "${n.key}" needs no script`);
         if (e.when) expression(`edges[${i}].when`, e.when, n.key);
+        if (e.script) scriptReference(`edges[${i}].script`, e.script, `Branch ${e.from} → ${e.to}`);
       });
     } else {
       out.forEach((e) => {
         if (e.when || e.default) err(`edges[${def.edges.indexOf(e)}].when`, 'conflict', `Only condition nodes have conditional branches ("${n.key}" is ${n.kind})`);
+        if (e.script) err(`edges[${def.edges.indexOf(e)}].script`, 'conflict', `Only condition nodes have script branches ("${n.key}" is ${n.kind})`);
       });
     }
     if (n.kind === 'split' && out.length < 2) err(place, 'edges', `Split node "${n.key}" needs at least two branches`);
@@ -178,7 +187,12 @@ export function checkFlowDefinition(input: unknown, context: FlowDefinitionConte
       else if (n.flow === def.code) err(`${place}.flow`, 'cycle', `Sub-flow node "${n.key}" cannot start its own flow`);
       else if (context.flowExists && !context.flowExists(n.flow)) err(`${place}.flow`, 'reference', `Sub-flow node "${n.key}": there is no flow "${n.flow}"`);
     } else if (n.flow !== undefined) err(`${place}.flow`, 'conflict', `Node "${n.key}" is not a sub-flow`);
-    if (n.kind === 'script' && !n.script) err(`${place}.script`, 'required', `Script node "${n.key}" names its script`);
+    if (n.kind === 'script') {
+      if (!n.script) err(`${place}.script`, 'required', `Script node "${n.key}" names its script`);
+      else scriptReference(`${place}.script`, n.script, `Script node "${n.key}"`);
+      // Several exits: the script names the one to take (`next`), so each must be a distinct node.
+      if (new Set(out.map((e) => e.to)).size !== out.length) err(place, 'edges', `Script node "${n.key}" has two edges to the same node`);
+    } else if (n.script !== undefined) err(`${place}.script`, 'conflict', `Node "${n.key}" is not a script node`);
     if (n.kind !== 'join' && n.join) err(`${place}.join`, 'conflict', `Node "${n.key}" is not a join`);
   }
   if (def.assign?.when) expression('assign.when', def.assign.when, '(assign)');

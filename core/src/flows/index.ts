@@ -58,7 +58,8 @@ export class Flows {
       db: options.db, audit: options.audit, access: options.access,
       context: async () => {
         const forms = await this.formsSnapshot();
-        return { entityExists: (name) => options.store.meta.get(name) !== undefined, form: (code) => forms.get(code) ?? null };
+        const scripts = this.engine.scripts ? new Set(await this.engine.scripts.names()) : null;
+        return { entityExists: (name) => options.store.meta.get(name) !== undefined, form: (code) => forms.get(code) ?? null, ...(scripts ? { scriptExists: (name: string) => scripts.has(name) } : {}) };
       },
     });
     this.engine = new FlowEngine({ db: options.db, store: options.store, definitions: this.definitions, forms: options.forms, submission: options.submission, files: options.files, system, adminUserId: options.adminUserId, scripts: options.scripts, log: options.log });

@@ -1,4 +1,4 @@
-import type { Actor } from '@plinth/sdk';
+import { ValidationError, type Actor, type FlowScriptInput } from '@plinth/sdk';
 import type { Executor } from '../data/database';
 import { evaluateCondition, ExpressionError } from '../expressions';
 import { decide } from './countersign';
@@ -6,7 +6,7 @@ import { flowStuck } from './errors';
 import type { FlowGraph } from './graph';
 import type { HandlerResolver } from './handlers';
 import type { FlowRuntimeStore, InstanceRow, NodeRow } from './runtime-store';
-import { PEOPLE_KINDS, type FlowNode, type FlowScriptHook, type HandlerSpec, type InstanceStatus, type NodeStatus, type TaskKind } from './types';
+import { PEOPLE_KINDS, type FlowEdge, type FlowNode, type FlowScriptHook, type HandlerSpec, type InstanceStatus, type NodeStatus, type TaskKind } from './types';
 
 /** Everything a transition needs besides the transaction: shared by all runs. */
 export interface RunServices {
@@ -22,6 +22,7 @@ export interface RunServices {
 }
 
 const MAX_STEPS = 1000;
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const minutes = (m: number) => new Date(Date.now() + m * 60_000);
 
 /**
@@ -101,7 +102,7 @@ export class FlowRun {
       case 'condition': {
         const edges = this.graph.outgoing(key);
         let chosen = null;
-        for (const e of edges) if (!e.default && e.when && (await this.condition(e.when, node, 'branch'))) { chosen = e; break; }
+        for (const e of edges) if (!e.default && (e.when || e.script) && (await this.branchHolds(e, node))) { chosen = e; break; }
         chosen ??= edges.find((e) => e.default) ?? null;
         if (!chosen) throw flowStuck('no-branch', `Condition node "${key}": no branch holds and there is no default branch`);
         const row = await this.insertNode(node, 'completed', { outcome: chosen.to });
@@ -123,25 +124,70 @@ export class FlowRun {
         await this.event('subflow.started', { node: key, child }, row.id);
         return;
       }
-      case 'script': {
-        const hook = this.services.scripts();
-        if (!hook) throw flowStuck('no-script-runtime', `Script node "${key}": no script runtime is configured`);
-        let result;
-        try {
-          result = await hook.run(node.script!, { instanceId: this.instance.id, node: key, data: structuredClone(this.instance.data), initiator: this.instance.initiator });
-        } catch (err) {
-          throw flowStuck('script', `Script node "${key}" (${node.script}) failed: ${(err as Error).message}`);
-        }
-        const outcome = result?.outcome ?? 'approved';
-        const row = await this.insertNode(node, 'completed', { outcome });
-        if (result?.data) {
-          this.instance.data = { ...this.instance.data, ...result.data };
-          await this.store.setData(this.tx, this.instance.id, this.instance.data);
-        }
-        await this.event('node.completed', { node: key, script: node.script, outcome, changed: Object.keys(result?.data ?? {}) }, row.id);
-        if (outcome === 'rejected') return this.finish('rejected');
-        return this.leave(key, 'approved');
+      case 'script':
+        return this.scriptNode(node);
+    }
+  }
+
+  /**
+   * A script node: its script may change the form data (`set`), pick the exit when the
+   * node has several (`next`: the target node's key), or reject the instance.
+   */
+  private async scriptNode(node: FlowNode): Promise<void> {
+    const value = await this.runScript(node.script!, node);
+    const result = isObject(value) ? value : {};
+    const set = isObject(result.set) ? result.set : null;
+    const outcome = result.outcome === 'rejected' ? 'rejected' : 'approved';
+    const exits = this.graph.outgoing(node.key).map((e) => e.to);
+    let next: string | null = null;
+    if (outcome === 'approved' && (exits.length > 1 || result.next !== undefined)) {
+      if (typeof result.next !== 'string' || !exits.includes(result.next)) {
+        throw flowStuck('script-next', `Script node "${node.key}" (${node.script}): the script must return next, one of ${exits.join(', ')} (got ${JSON.stringify(result.next ?? null)})`, [
+          { field: `nodes.${node.key}.script`, rule: 'next', message: `next is one of ${exits.join(', ')}` },
+        ]);
       }
+      next = result.next;
+    }
+    const row = await this.insertNode(node, 'completed', { outcome: next ?? outcome });
+    if (set) {
+      this.instance.data = { ...this.instance.data, ...set };
+      await this.store.setData(this.tx, this.instance.id, this.instance.data);
+    }
+    await this.event('node.completed', { node: node.key, script: node.script, outcome, ...(next ? { next } : {}), changed: Object.keys(set ?? {}) }, row.id);
+    if (outcome === 'rejected') return this.finish('rejected');
+    return next ? this.enter(next) : this.leave(node.key, 'approved');
+  }
+
+  /** Whether a condition node's branch holds: its expression, or its script's answer (true or false). */
+  private async branchHolds(edge: FlowEdge, node: FlowNode): Promise<boolean> {
+    if (!edge.script) return this.condition(edge.when!, node, 'branch');
+    const value = await this.runScript(edge.script, node, edge.to);
+    if (typeof value !== 'boolean') {
+      throw flowStuck('condition', `Node "${node.key}": the script ${edge.script} of the branch to "${edge.to}" returned ${JSON.stringify(value)}, not true or false`);
+    }
+    return value;
+  }
+
+  /**
+   * Run a flow script inside this transaction, as the actor. `ctx.fail` answers 400 with the
+   * script's message; any other failure (an error, a limit, a missing script) 422 naming it.
+   * Either way the action rolls back.
+   */
+  private async runScript(name: string, node: FlowNode, branch?: string): Promise<unknown> {
+    const hook = this.services.scripts();
+    if (!hook) throw flowStuck('no-script-runtime', `Node "${node.key}": no script runtime is configured to run ${name}`);
+    const input: FlowScriptInput = {
+      instance: { id: this.instance.id, flow: this.instance.definitionCode, title: this.instance.title, initiator: this.instance.initiator },
+      node: { key: node.key, name: node.name, kind: node.kind },
+      data: structuredClone(this.instance.data),
+      ...(branch ? { branch } : {}),
+    };
+    try {
+      return await hook.run(name, { tx: this.tx, actor: this.actor, input });
+    } catch (err) {
+      if (err instanceof ValidationError) throw err;
+      const place = branch ? `the branch to "${branch}"` : 'the node';
+      throw flowStuck('script', `Script ${name} of node "${node.key}" (${place}) failed: ${(err as Error).message}`, [{ field: `nodes.${node.key}.script`, rule: 'script', message: `${name}: ${(err as Error).message}` }]);
     }
   }
 

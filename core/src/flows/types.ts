@@ -4,6 +4,9 @@
  * docs/flows.md.
  */
 
+import type { Actor, FlowScriptInput } from '@plinth/sdk';
+import type { Executor } from '../data/database';
+
 export type NodeKind = 'start' | 'approval' | 'handle' | 'notify' | 'condition' | 'split' | 'join' | 'subflow' | 'script' | 'end';
 export const NODE_KINDS: readonly NodeKind[] = ['start', 'approval', 'handle', 'notify', 'condition', 'split', 'join', 'subflow', 'script', 'end'];
 
@@ -88,6 +91,8 @@ export interface FlowEdge {
   to: string;
   /** Condition nodes: the branch is taken when this expression holds (first match in order). */
   when?: string;
+  /** Condition nodes, instead of `when`: the branch is taken when this flow script returns true. */
+  script?: string;
   /** Condition nodes: the branch taken when no other holds. */
   default?: boolean;
   /** Approval nodes: the outcome this edge follows (default `approved`). */
@@ -123,10 +128,20 @@ export type TaskKind = 'approve' | 'handle' | 'notify' | 'assist' | 'resubmit';
 export type TaskStatus = 'queued' | 'pending' | 'done' | 'cancelled' | 'unread' | 'read';
 export type Decision = 'agree' | 'reject' | 'return' | 'done' | 'resubmit' | 'reply';
 
-/** The hook a script node calls; core/src/scripts implements it (a test may give its own). */
+/** One call of a flow script: inside the action's transaction, as the actor who moved the instance. */
+export interface FlowScriptCall {
+  tx: Executor;
+  actor: Actor;
+  input: FlowScriptInput;
+}
+
+/**
+ * What script nodes and script conditions call; core/src/scripts implements it over the
+ * ScriptRuntime (stored scripts of kind `flow`). `run` answers the script's return value
+ * as it is: the run interprets it (FlowScriptResult for nodes, a boolean for conditions).
+ */
 export interface FlowScriptHook {
-  run(
-    script: string,
-    input: { instanceId: number; node: string; data: Record<string, unknown>; initiator: number | null },
-  ): Promise<{ data?: Record<string, unknown>; outcome?: 'approved' | 'rejected' } | void>;
+  run(script: string, call: FlowScriptCall): Promise<unknown>;
+  /** The enabled flow scripts, for checking definitions. */
+  names(): Promise<readonly string[]>;
 }
