@@ -27,6 +27,12 @@ interface FormFieldBase {
   visibleWhen?: string;
   /** Expression computing the value on the server; values sent by clients are ignored. */
   formula?: string;
+  /**
+   * Data forms, header fields: the stored script (kind `computed`) that computes the value
+   * when a record is saved, after the formulas; values sent by clients are ignored (as for
+   * formulas). docs/scripts.md.
+   */
+  computedBy?: string;
   /** Data forms: a single-column index on the stored field. */
   index?: boolean;
   /** Data forms: at most one record may hold a given value. */

@@ -232,7 +232,7 @@ export class Platform {
         themesDir: config.themesDir, store: () => store, sessions, menus, related, log,
         dictionaries: (code) => basedata.dictionaries.items(code), timeZone: () => submission().timeZone,
         todoCount: async (actor) => (await flows.inbox.counts(actor)).todo,
-        forms, formRecords: new FormRecords({ forms, store: () => store, submission }), flows,
+        forms, formRecords: new FormRecords({ forms, store: () => store, submission, scripts }), flows,
         admin: { plugins, customFields, forms, packages, endpoints: async () => (await scripts.find('endpoint')).flatMap((s) => (s.target ? [s.target] : [])) },
       });
       const app = Platform.buildApp(config, log, db, meta, store, sessions, plugins, scripts, customFields, basedata, packages, related, files, forms, menus, flows, web);
@@ -330,7 +330,7 @@ export class Platform {
     relatedRoutes(api, related, current);
     fileRoutes(api, files, current, config.uploadLimit);
     const submission = () => ({ timeZone: validTimeZone(basedata.parameters.get('system.timeZone', 'Asia/Shanghai')), dictionaries: (code: string) => basedata.dictionaries.values(code) });
-    formRoutes(api, forms, new FormRecords({ forms, store: current, submission }), submission);
+    formRoutes(api, forms, new FormRecords({ forms, store: current, submission, scripts }), submission);
     flowRoutes(api, () => flows);
     api.use(entityGate(plugins));
     ioRoutes(api, current, { limits: { maxBytes: config.importMaxBytes, maxRows: config.importMaxRows }, timeZone: () => submission().timeZone, log, dictionaries: basedata.dictionaries });

@@ -33,6 +33,7 @@ const common: Schema = {
   requiredWhen: expression,
   visibleWhen: expression,
   formula: expression,
+  computedBy: { type: 'string', pattern: '^[a-z][a-z0-9_.-]{0,99}$' },
   index: { type: 'boolean' },
   unique: { type: 'boolean' },
   sensitive: { type: 'boolean' },

@@ -125,6 +125,11 @@ export function analyzeForm(input: unknown, context: DefinitionContext = {}): { 
       if (RESERVED.has(f.name)) err(`${at}.name`, 'reserved', `"${f.name}" is a name every record has; choose another (e.g. "applicant${f.name[0].toUpperCase()}${f.name.slice(1)}")`);
       if (level === 'detail' && (DETAIL_RESERVED as readonly string[]).includes(f.name)) err(`${at}.name`, 'reserved', `"${f.name}" is used by the detail table itself; choose another`);
       if (!isDetail(f)) checkField(f, at, level, context, err);
+      if (!isDetail(f) && f.computedBy !== undefined) {
+        if (level === 'detail' || def.kind !== 'data') err(`${at}.computedBy`, 'not-applicable', 'Only header fields of data forms are computed by scripts');
+        if (f.formula !== undefined) err(`${at}.computedBy`, 'conflict', 'A field is computed by a formula or by a script, not both');
+        if (f.required || f.requiredWhen !== undefined || f.unique) err(`${at}.computedBy`, 'conflict', 'A field computed by a script cannot be required or unique');
+      }
     });
   };
   checkLevel(def.fields, 'fields', 'header');

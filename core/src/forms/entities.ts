@@ -27,7 +27,7 @@ function fieldDef(f: FormValueField): FieldDef {
     ...(f.index ? { index: true } : {}),
     ...(f.unique ? { unique: true } : {}),
     ...(f.sensitive ? { sensitive: true } : {}),
-    ...(f.formula ? { readonly: true } : {}),
+    ...(f.formula || f.computedBy ? { readonly: true } : {}),
   };
   switch (f.type) {
     case 'string':

@@ -18,6 +18,9 @@ import type { Executor } from '../data/database';
 import type { RecordStore, EntityService } from '../services/records';
 import { MAX_BULK } from '../services/records';
 import { attachmentErrors } from '../files/attach';
+import { ServiceDataContext } from '../services/context';
+import { RecordScripts, type ComputedField } from '../scripts/record-checks';
+import type { ScriptRuntime } from '../scripts/runtime';
 import { FORMS_PLUGIN, formEntityNames } from './entities';
 import { detailTotals, processSubmission, type SubmissionOptions } from './submission';
 import type { FormService } from './service';
@@ -51,6 +54,22 @@ export interface FormRecordsOptions {
   store: () => RecordStore;
   /** The platform's time zone and dictionaries, as of now. */
   submission: () => Pick<SubmissionOptions, 'timeZone' | 'dictionaries'>;
+  /**
+   * Stored scripts: validations of `form:<code>` / `form:<code>.<field>` and fields with
+   * `computedBy`, run as the writer inside the write's transaction, before the header is written.
+   */
+  scripts?: ScriptRuntime;
+}
+
+interface FormWrite {
+  operation: 'create' | 'update';
+  /** The form data as it will be kept (header fields). */
+  header: Record<string, unknown>;
+  rows: readonly Record<string, unknown>[] | null;
+  /** Updates: the stored record, rows included. */
+  previous?: Record<string, unknown>;
+  /** Updates: the fields sent. */
+  changes?: Record<string, unknown>;
 }
 
 /** A service error with its field paths moved under `at(path)`. */
@@ -73,7 +92,35 @@ interface Prepared {
  * record: whoever may read (or change) the header reads (or changes) its rows.
  */
 export class FormRecords {
-  constructor(private readonly options: FormRecordsOptions) {}
+  private readonly checks: RecordScripts | null;
+
+  constructor(private readonly options: FormRecordsOptions) {
+    this.checks = options.scripts ? new RecordScripts(options.scripts) : null;
+  }
+
+  /**
+   * Computed-field and validation scripts of a submission (the record with its detail rows
+   * under the detail field's name); the computed values, to store with the header.
+   * Errors are placed under `prefix` (`records[3]`).
+   */
+  private async runScripts(def: FormDefinition, code: string, actor: Actor, tx: Executor, write: FormWrite, prefix = ''): Promise<Record<string, unknown>> {
+    if (!this.checks) return {};
+    const target = `form:${code}`;
+    const computed: ComputedField[] = def.fields.flatMap((f) => (f.type !== 'detail' && f.computedBy ? [{ field: f.name, script: f.computedBy }] : []));
+    if (!(await this.checks.any(target, computed))) return {};
+    const detail = this.detailOf(def);
+    const record = detail ? { ...write.header, [detail.name]: write.rows ?? [] } : { ...write.header };
+    const data = new ServiceDataContext(this.store, actor, tx);
+    const header = formEntityNames(code).header;
+    const base = { target, operation: write.operation, ...(write.previous ? { previous: write.previous } : {}) };
+    try {
+      const set = await this.checks.compute({ ...base, record }, computed, data, (field, value) => this.store.validator(header).check('update', { [field]: value }, '', true));
+      await this.checks.validate({ ...base, record: { ...record, ...set }, ...(write.changes ? { changes: { ...write.changes, ...set } } : {}) }, data);
+      return set;
+    } catch (err) {
+      throw prefix ? moved(err, (f) => `${prefix}.${f}`) : err;
+    }
+  }
 
   private get store(): RecordStore {
     return this.options.store();
@@ -224,6 +271,7 @@ export class FormRecords {
         const s = this.services(code, actor, tx);
         const names = formEntityNames(code);
         const body = this.headerBody(def, prepared, false);
+        Object.assign(body, await this.runScripts(def, code, actor, tx, { operation: 'create', header: prepared.header, rows: prepared.rows }));
         await this.checkFiles(names.header, actor, tx, [body], () => '');
         const header = await s.header.create(body);
         let rows: AnyRecord[] | null = null;
@@ -270,10 +318,14 @@ export class FormRecords {
       // Unsent fields keep their value unless a condition now hides them.
       if (body[f.name] !== null || stored[f.name] === null || stored[f.name] === undefined) delete body[f.name];
     }
+    // Script-computed fields are written only when their script computes them.
+    for (const f of def.fields) if (f.type !== 'detail' && f.computedBy) delete body[f.name];
     await this.store.access.profile(actor);
     return this.run(() =>
       this.store.db.transaction(async (tx) => {
         const s = this.services(code, actor, tx);
+        const previous = detail ? { ...stored, [detail.name]: storedRows } : stored;
+        Object.assign(body, await this.runScripts(def, code, actor, tx, { operation: 'update', header: prepared.header, rows: prepared.rows, previous, changes: patch }));
         await this.checkFiles(names.header, actor, tx, [body], () => '', stored);
         const header = await s.header.update(id, body, { version });
         if (!s.rows || !prepared.rows) return this.view(def, header, null);
@@ -334,6 +386,7 @@ export class FormRecords {
         const s = this.services(code, actor, tx);
         const names = formEntityNames(code);
         const bodies = prepared.map((p) => this.headerBody(def, p, false));
+        for (const [i, p] of prepared.entries()) Object.assign(bodies[i], await this.runScripts(def, code, actor, tx, { operation: 'create', header: p.header, rows: p.rows }, `records[${i}]`));
         await this.checkFiles(names.header, actor, tx, bodies, (i) => `records[${i}]`);
         const headers = await s.header.createMany(bodies).catch((err: unknown) => {
           throw moved(err, (f) => f.replace(/^\[(\d+)\]/, 'records[$1]'));

@@ -96,7 +96,7 @@ export function nullable(schema: JsonSchema): JsonSchema {
 function objectSchema(fields: readonly FormValueField[], extra: Record<string, JsonSchema> = {}): JsonSchema {
   const properties: Record<string, JsonSchema> = { ...extra };
   // Computed fields are accepted and ignored: the server computes them.
-  for (const f of fields) properties[f.name] = f.formula ? {} : nullable(valueSchema(f));
+  for (const f of fields) properties[f.name] = f.formula || f.computedBy ? {} : nullable(valueSchema(f));
   return { type: 'object', properties, additionalProperties: false };
 }
 
@@ -123,7 +123,7 @@ export function documentSchema(def: FormDefinition): JsonSchema {
     const required: string[] = [];
     for (const f of fields) {
       const s = nullable(valueSchema(f));
-      properties[f.name] = { ...s, title: f.label.en, ...(f.formula ? { readOnly: true, description: `= ${f.formula}` } : {}) };
+      properties[f.name] = { ...s, title: f.label.en, ...(f.formula ? { readOnly: true, description: `= ${f.formula}` } : f.computedBy ? { readOnly: true, description: `computed by the script ${f.computedBy}` } : {}) };
       if (f.required && !f.formula && !f.visibleWhen) required.push(f.name);
     }
     return { type: 'object', properties, ...(required.length ? { required } : {}) };

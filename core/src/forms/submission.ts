@@ -193,7 +193,7 @@ class Submission {
     const fix = (m: FieldModel, target: Record<string, unknown>, path: string, key: string) => {
       const f = m.field;
       const name = f.name;
-      if (f.formula) return;
+      if (f.formula || f.computedBy) return;
       if (target[name] === undefined && this.options.defaults !== false && 'default' in f && f.default !== undefined) {
         target[name] = f.default === 'today' && f.type === 'date' ? localDate(this.now.getTime(), this.timeZone) : f.default === 'now' ? this.now.toISOString() : f.default;
       }
@@ -247,6 +247,11 @@ class Submission {
     if (target[f.name] === undefined) target[f.name] = null;
     if (m.visibleWhen && this.condition(m.visibleWhen, scope, path) === false) {
       hide(f.name);
+      target[f.name] = null;
+      return;
+    }
+    if (f.computedBy) {
+      // Computed when the record is saved (FormRecords): what a client sent is ignored.
       target[f.name] = null;
       return;
     }
@@ -305,7 +310,7 @@ class Submission {
   checkRequired(): void {
     for (const m of this.model.header) {
       const name = m.field.name;
-      if (this.hidden.has(name) || m.formula || this.refused.has(name)) continue;
+      if (this.hidden.has(name) || m.formula || m.field.computedBy || this.refused.has(name)) continue;
       if (this.isRequired(m, this.headerScope, name) && isEmpty(this.header[name])) this.error(name, 'required', `${name} is required`);
     }
     const d = this.model.detail;
