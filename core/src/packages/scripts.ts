@@ -25,7 +25,7 @@ const definitionOf = (s: StoredScript): Record<string, unknown> => ({
 export function scriptSection(runtime: ScriptRuntime): PackageSection {
   return {
     name: 'scripts',
-    // hooks and subscribers name entities and fields: after the metadata and base data
+    // hooks, validations and subscribers name entities and fields: after the metadata and base data
     after: ['customFields', 'dictionaries', 'parameters'],
     async export() {
       return (await runtime.list()).map((s) => ({ key: s.name, data: definitionOf(s) }));
@@ -41,7 +41,7 @@ export function scriptSection(runtime: ScriptRuntime): PackageSection {
           version = runtime.prepare({ ...(item.data as unknown as ScriptDefinition), name: item.key });
         } catch (err) {
           if (err instanceof ScriptCompileError) {
-            errors.push(...err.diagnostics.map((d) => ({ field: `${at}.data.source`, rule: 'compile', message: `${d.line}:${d.column} ${d.message}` })));
+            errors.push(...err.diagnostics.map((d) => ({ field: `${at}.data.source`, rule: 'compile', message: `Script ${item.key}, line ${d.line}, column ${d.column}: ${d.message}` })));
             continue;
           }
           if (err instanceof PlinthError) {
