@@ -19,6 +19,12 @@ describe('flows in a browser', () => {
       const role = await t.api.post('/api/v1/roles', { code, name: code });
       await t.api.post('/api/v1/userRoles', { user: org.users[user].id, role: role.body.id });
     }
+    const credit = await t.api.post('/api/v1/flows/definitions', {
+      code: 'customerCredit', label: { 'zh-CN': '客户授信审批', en: 'Customer credit' }, model: 'fixed', entity: 'customer',
+      nodes: [{ key: 'start', kind: 'start', name: '申请' }, { key: 'superior', kind: 'approval', name: '上级审批', handlers: [{ type: 'superior' }] }, { key: 'end', kind: 'end', name: '结束' }],
+      edges: [{ from: 'start', to: 'superior' }, { from: 'superior', to: 'end' }],
+    });
+    if (credit.status !== 201) throw new Error(JSON.stringify(credit.body));
     for (const template of ['leave', 'expense']) {
       const res = await t.api.post('/api/v1/flows/definitions/from-template', { template });
       if (res.status !== 201) throw new Error(JSON.stringify(res.body));
@@ -169,5 +175,68 @@ describe('flows in a browser', () => {
     const manager = await as('shSalesMgr', `/flows/instances/${id}`);
     await manager.page.locator('[data-testid=approve]').waitFor();
     for (const p of [rep, lead, manager]) expect(p.errors).toEqual([]);
+  });
+
+  it('predefined model: the initiator changes a node\'s handler at start (saved for next time), and that handler gets the task', async () => {
+    const rep = await as('rep3', '/flows/start/leave');
+    await rep.page.selectOption('[data-field=leaveType] select', 'annual');
+    await rep.page.fill('[data-field=startDate] input', '2026-12-14');
+    await rep.page.fill('[data-field=endDate] input', '2026-12-14');
+    await rep.page.fill('[data-testid=choice-user-superior]', 'svc2');
+    await rep.page.click('[data-testid=choice-superior] .lookup-list [role=option] >> text=svc2');
+    await showsText(rep.page, '[data-testid=choice-superior] .chips', 'svc2');
+    await rep.page.check('[data-testid=save-choice]');
+    await screenshot(rep.page, 'flow-start-choice');
+    await Promise.all([rep.page.waitForURL(/\/flows\/instances\/\d+$/), rep.page.click('[data-testid=save]')]);
+    const id = Number(new URL(rep.page.url()).pathname.split('/').pop());
+    const view = await t.api.get(`/api/v1/flows/instances/${id}`);
+    expect(view.body.nodes.find((n: { nodeKey: string }) => n.nodeKey === 'superior').tasks.map((x: { assignee: number }) => x.assignee)).toEqual([org.users.svc2.id]);
+
+    const chosen = await as('svc2', '/flows/inbox/todo');
+    await showsText(chosen.page, '[data-testid=inbox]', 'rep3');
+    await chosen.page.goto(`/flows/instances/${id}`);
+    await Promise.all([chosen.page.waitForEvent('load'), chosen.page.click('[data-testid=approve]')]);
+    await showsText(chosen.page, '[data-testid=trail]', 'svc2');
+    // The superior by default (lead1) never had it.
+    expect((await t.api.get(`/api/v1/flows/instances/${id}`)).body.nodes.flatMap((n: { tasks: { assignee: number }[] }) => n.tasks).some((x: { assignee: number }) => x.assignee === org.users.lead1.id)).toBe(false);
+
+    // Next time the saved choice is one click away.
+    await rep.page.goto('/flows/start/leave');
+    await rep.page.click('[data-testid=use-saved]');
+    await showsText(rep.page, '[data-testid=choice-superior] .chips', 'svc2');
+    for (const p of [rep, chosen]) expect(p.errors).toEqual([]);
+  });
+
+  it('start approval from a customer\'s page; a comment with an attachment reaches the next handler; the record lists its approvals', async () => {
+    const customer = await t.api.post('/api/v1/customers', { customerNo: 'C88000001', name: '华东重工', kind: 'person', status: 'active', owner: org.users.rep1.id, department: org.users.rep1.department });
+    expect(customer.status).toBe(201);
+    const rep = await as('rep1', `/app/customers/${customer.body.id}`);
+    await Promise.all([rep.page.waitForURL(/\/flows\/start\/customerCredit\?record=/), rep.page.click('[data-testid=start-approval]')]);
+    await showsText(rep.page, '[data-testid=start-record-link]', '华东重工');
+    await Promise.all([rep.page.waitForURL(/\/flows\/instances\/\d+$/), rep.page.click('[data-testid=save]')]);
+    const id = Number(new URL(rep.page.url()).pathname.split('/').pop());
+    expect((await t.api.get(`/api/v1/flows/instances/${id}`)).body).toMatchObject({ flow: 'customerCredit', entity: 'customer', recordId: customer.body.id });
+
+    await rep.page.fill('[data-testid=flow-comment]', '附上信用报告');
+    await rep.page.setInputFiles('[data-testid=comment-files]', { name: '信用报告.txt', mimeType: 'text/plain', buffer: Buffer.from('AAA rating') });
+    await showsText(rep.page, '#comment-file-names', '信用报告.txt');
+    await Promise.all([rep.page.waitForEvent('load'), rep.page.click('[data-testid=add-comment]')]);
+    await showsText(rep.page, '[data-testid=trail]', '附上信用报告');
+
+    const lead = await as('lead1', `/flows/instances/${id}`);
+    await showsText(lead.page, '[data-testid=trail-file]', '信用报告.txt');
+    const href = await lead.page.getAttribute('[data-testid=trail-file]', 'href');
+    const file = await lead.page.request.get(href!);
+    expect(file.status()).toBe(200);
+    expect(await file.text()).toBe('AAA rating');
+    // Someone with no part in the instance cannot fetch it.
+    const other = await as('rep2', '/flows');
+    expect((await other.page.request.get(href!)).status()).toBe(404);
+    await Promise.all([lead.page.waitForEvent('load'), lead.page.click('[data-testid=approve]')]);
+
+    await rep.page.goto(`/app/customers/${customer.body.id}`);
+    await showsText(rep.page, '[data-testid=record-approvals]', '已完成');
+    await screenshot(rep.page, 'flow-record-approvals');
+    for (const p of [rep, lead, other]) expect(p.errors).toEqual([]);
   });
 });

@@ -13,7 +13,7 @@ import { parseId } from './params';
 export const isUpload = (ctx: Context): boolean => ctx.method === 'POST' && /^\/api\/v1\/files\/?$/i.test(ctx.path);
 
 /** Send a stored file as a download: never rendered inline, never sniffed. */
-function sendFile(ctx: Context, files: FileStore, file: FileInfo): void {
+export function sendFile(ctx: Context, files: FileStore, file: FileInfo): void {
   const etag = `"${file.sha256}"`;
   ctx.set('ETag', etag);
   ctx.set('Cache-Control', 'private, no-cache');

@@ -8,6 +8,7 @@ import { INBOX_BOXES, FlowInbox, type InboxBox } from '../flows/inbox';
 import { taskView, type ActionInput, type StartInput } from '../flows/engine';
 import { expectedVersion, objectBody } from './records';
 import { parseId } from './params';
+import { sendFile } from './files';
 
 const etag = (version: number) => `"${version}"`;
 
@@ -141,6 +142,11 @@ export function flowRoutes(router: Router, flows: () => Flows): void {
   router.get('/flows/instances/:id/graph.svg', async (ctx) => {
     svg(ctx, await flows().instanceSvg(actor(ctx), parseId(ctx.params.id)));
   });
+  router.get('/flows/instances/:id/files/:fileId', async (ctx) => {
+    const f = flows();
+    const file = await f.documents.file(actor(ctx), parseId(ctx.params.id), parseId(ctx.params.fileId, 'fileId'));
+    sendFile(ctx, f.files!, file);
+  });
   const instanceAction = (path: string, fn: (f: Flows, a: Actor, id: number, body: Record<string, unknown>) => Promise<unknown>) =>
     router.post(`/flows/instances/:id/${path}`, async (ctx) => {
       const id = parseId(ctx.params.id);
@@ -153,6 +159,8 @@ export function flowRoutes(router: Router, flows: () => Flows): void {
   instanceAction('jump', (f, a, id, b) => f.engine.jump(a, id, b.to, actionInput(b)));
   instanceAction('urge', (f, a, id, b) => f.engine.urge(a, id, actionInput(b)));
   instanceAction('comments', (f, a, id, b) => f.engine.comment(a, id, actionInput(b)));
+  instanceAction('archive', (f, a, id, b) => f.documents.archive(a, id, b));
+  instanceAction('destroy', (f, a, id, b) => f.documents.destroy(a, id, b));
 
   // ---- tasks ----------------------------------------------------------------------------
   const taskAction = (path: string, fn: (f: Flows, a: Actor, id: number, body: Record<string, unknown>) => Promise<unknown>) =>

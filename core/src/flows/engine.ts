@@ -11,10 +11,11 @@ import { checkFlowDefinition } from './definition';
 import type { FlowDefinitions, StoredFlow } from './definitions';
 import { alreadyDecided, flowStuck, isRetryable } from './errors';
 import { FlowGraph } from './graph';
+import { checkHandlerChoice, choiceSpecs, type ChosenHandlers } from './choice';
 import { HandlerResolver } from './handlers';
 import { FlowRun, type RunServices } from './run';
 import { FlowRuntimeStore, type InstanceOverrides, type InstanceRow, type NodeRow, type TaskRow } from './runtime-store';
-import { PEOPLE_KINDS, type Decision, type FlowDefinition, type FlowNode, type FlowScriptHook } from './types';
+import { type Decision, type FlowDefinition, type FlowNode, type FlowScriptHook } from './types';
 
 export interface FlowEngineOptions {
   db: Executor;
@@ -46,8 +47,8 @@ export interface StartInput {
   recordId?: number;
   data?: Record<string, unknown>;
   title?: string;
-  /** Predefined model: handlers chosen per node (user ids). */
-  handlers?: Record<string, number[]>;
+  /** Predefined model: handlers chosen per node (user ids, or users/roles/departments entries). */
+  handlers?: Record<string, ChosenHandlers>;
   saveChoice?: boolean;
   useSavedChoice?: boolean;
   /** Custom model: the route between start and end. */
@@ -96,6 +97,10 @@ export class FlowEngine {
     };
   }
 
+  get system(): Actor {
+    return this.options.system;
+  }
+
   get definitions(): FlowDefinitions {
     return this.options.definitions;
   }
@@ -134,7 +139,7 @@ export class FlowEngine {
    * Instances for monitoring (WF-10): flow administrators see all, others those they
    * started or had a task on; filtered by flow, status, or an open node past its due time.
    */
-  async list(actor: Actor, filter: { flow?: string; status?: string; overdue?: boolean }, page: { limit: number; offset: number }) {
+  async list(actor: Actor, filter: { flow?: string; status?: string; overdue?: boolean; entity?: string; recordId?: number }, page: { limit: number; offset: number }) {
     const where: string[] = [];
     const params: unknown[] = [];
     if (!(await this.definitions.manages(actor))) {
@@ -144,6 +149,10 @@ export class FlowEngine {
     if (filter.flow) {
       where.push('i.definition_code = ?');
       params.push(filter.flow);
+    }
+    if (filter.entity && filter.recordId) {
+      where.push('i.entity = ? AND i.record_id = ?');
+      params.push(filter.entity, filter.recordId);
     }
     if (filter.status) {
       where.push('i.status = ?');
@@ -214,7 +223,9 @@ export class FlowEngine {
     const candidates = (await this.definitions.repo.boundTo(input.form ? { form: input.form } : { entity: input.entity })).sort(
       (a, b) => (a.definition.assign?.priority ?? 1000) - (b.definition.assign?.priority ?? 1000) || a.code.localeCompare(b.code),
     );
-    const data = input.data ?? {};
+    // On a record, the rules look at the record (read as the initiator, through the permission layer).
+    const onRecord = input.entity && candidates.length && Number.isInteger(input.recordId);
+    const data = onRecord ? await this.options.store.service(input.entity!, actor).get(input.recordId!) : (input.data ?? {});
     for (const c of candidates) {
       const when = c.definition.assign?.when;
       if (!when) return c;
@@ -284,7 +295,7 @@ export class FlowEngine {
       const form = await this.options.forms.active(def.form);
       const result = processSubmission(form.definition, input.data ?? {}, this.options.submission());
       if (result.errors.length) throw new ValidationError(result.errors, 'The form data is invalid');
-      await this.checkFiles(form.definition.fields.filter((f) => f.type === 'file').flatMap((f) => [result.data[f.name]].flat()), 'data');
+      await this.checkFiles(form.definition.fields.filter((f) => f.type === 'file').flatMap((f) => [result.data[f.name]].flat()), 'data', actor);
       return { data: result.data, form: form.code, formVersion: form.version, recordId: null };
     }
     if (input.data !== undefined && !isObject(input.data)) throw new ValidationError([{ field: 'data', rule: 'type', message: 'data is an object' }]);
@@ -299,16 +310,30 @@ export class FlowEngine {
     if (!handlers && input.useSavedChoice) handlers = (await this.savedChoice(actor, flow.code)) ?? undefined;
     if (handlers === undefined) return null;
     if (def.model !== 'predefined') throw new ValidationError([{ field: 'handlers', rule: 'model', message: `The flow ${def.code} is ${def.model}: its handlers cannot be chosen` }]);
-    const errors: FieldError[] = [];
-    if (!isObject(handlers)) throw new ValidationError([{ field: 'handlers', rule: 'type', message: 'handlers maps node keys to user ids' }]);
     const graph = new FlowGraph(def);
-    for (const [key, ids] of Object.entries(handlers)) {
-      const node = graph.nodes.get(key);
-      if (!node || !PEOPLE_KINDS.includes(node.kind) || node.changeable === false) errors.push({ field: `handlers.${key}`, rule: 'changeable', message: `Node "${key}" has no handlers the initiator may choose` });
-      else if (!Array.isArray(ids) || !ids.every((v) => Number.isInteger(v) && v > 0) || ids.length > 100) errors.push({ field: `handlers.${key}`, rule: 'type', message: 'a list of user ids' });
+    const shape = checkHandlerChoice(graph, handlers);
+    if (shape.length) throw new ValidationError(shape);
+    await this.checkChosenPeople(handlers as Record<string, ChosenHandlers>);
+    return { handlers: handlers as Record<string, ChosenHandlers> };
+  }
+
+  /** Chosen users must be active, and every node's choice must find someone. */
+  private async checkChosenPeople(handlers: Record<string, ChosenHandlers>): Promise<void> {
+    const errors: FieldError[] = [];
+    const none = { initiator: null, data: {}, nodeHandlers: async () => [] };
+    for (const [key, chosen] of Object.entries(handlers)) {
+      const specs = choiceSpecs(chosen);
+      for (const [i, spec] of specs.entries()) {
+        if (spec.type !== 'users') continue;
+        const active = new Set(await this.resolver.resolve(this.options.db, [spec], none));
+        const missing = spec.ids.filter((id) => !active.has(id));
+        if (missing.length) errors.push({ field: typeof chosen[0] === 'number' ? `handlers.${key}` : `handlers.${key}[${i}].ids`, rule: 'reference', message: `No active user ${missing.join(', ')}` });
+      }
+      if (specs.length && !errors.some((e) => e.field.startsWith(`handlers.${key}`)) && !(await this.resolver.resolve(this.options.db, specs, none)).length) {
+        errors.push({ field: `handlers.${key}`, rule: 'no-handler', message: `Nobody active matches the handlers chosen for node "${key}"` });
+      }
     }
     if (errors.length) throw new ValidationError(errors);
-    return { handlers: handlers as Record<string, number[]> };
   }
 
   /** Custom model: start → the initiator's steps (of allowed kinds) → end, checked like any definition. */
@@ -350,12 +375,12 @@ export class FlowEngine {
 
   // ---- saved handler choices (predefined model) ---------------------------------------
 
-  async savedChoice(actor: Actor, flow: string): Promise<Record<string, number[]> | null> {
+  async savedChoice(actor: Actor, flow: string): Promise<Record<string, ChosenHandlers> | null> {
     const [row] = await this.options.db.all<{ choices: string }>('SELECT choices FROM plinth_flow_choices WHERE user_id = ? AND flow = ?', [actor.userId, flow]);
-    return row ? (JSON.parse(row.choices) as Record<string, number[]>) : null;
+    return row ? (JSON.parse(row.choices) as Record<string, ChosenHandlers>) : null;
   }
 
-  private async saveChoice(tx: Executor, userId: number, flow: string, handlers: Record<string, number[]>): Promise<void> {
+  private async saveChoice(tx: Executor, userId: number, flow: string, handlers: Record<string, ChosenHandlers>): Promise<void> {
     const now = new Date().toISOString().replace('T', ' ').replace('Z', '');
     const updated = await tx.run('UPDATE plinth_flow_choices SET choices = ?, saved_at = ? WHERE user_id = ? AND flow = ?', [JSON.stringify(handlers), now, userId, flow]);
     if (updated.affectedRows === 0) await tx.run('INSERT INTO plinth_flow_choices (user_id, flow, choices, saved_at) VALUES (?, ?, ?, ?)', [userId, flow, JSON.stringify(handlers), now]);
@@ -375,21 +400,23 @@ export class FlowEngine {
     return task;
   }
 
-  private async checkFiles(ids: unknown[], field: string): Promise<void> {
+  /** Files put on an instance must be the actor's own uploads (administrators: any stored file) — else anyone could reach another's file through an instance they see. */
+  private async checkFiles(ids: unknown[], field: string, actor: Actor): Promise<void> {
     const wanted = ids.filter((v): v is number => typeof v === 'number');
     if (!wanted.length) return;
-    const found = this.options.files ? await this.options.files.existing(wanted) : new Set<number>();
+    const files = this.options.files;
+    const found = !files ? new Set<number>() : actor.isAdmin || actor.userId === null ? await files.existing(wanted) : await files.uploadedBy(wanted, actor.userId);
     const missing = wanted.filter((id) => !found.has(id));
-    if (missing.length) throw new ValidationError([{ field, rule: 'reference', message: `No file ${missing.join(', ')}` }]);
+    if (missing.length) throw new ValidationError([{ field, rule: 'reference', message: actor.isAdmin ? `No file ${missing.join(', ')}` : `No file ${missing.join(', ')} uploaded by you` }]);
   }
 
-  private async checkInput(input: ActionInput): Promise<{ comment: string | null; attachments: number[] }> {
+  private async checkInput(actor: Actor, input: ActionInput): Promise<{ comment: string | null; attachments: number[] }> {
     const errors: FieldError[] = [];
     if (input.comment !== undefined && input.comment !== null && (typeof input.comment !== 'string' || input.comment.length > 2000)) errors.push({ field: 'comment', rule: 'maxLength', message: 'comment is text of at most 2,000 characters' });
     const attachments = input.attachments ?? [];
     if (!Array.isArray(attachments) || attachments.length > 20 || !attachments.every((a) => Number.isInteger(a) && a > 0)) errors.push({ field: 'attachments', rule: 'type', message: 'attachments: up to 20 file ids' });
     if (errors.length) throw new ValidationError(errors);
-    await this.checkFiles(attachments, 'attachments');
+    await this.checkFiles(attachments, 'attachments', actor);
     return { comment: (input.comment as string | undefined)?.trim() || null, attachments };
   }
 
@@ -414,9 +441,9 @@ export class FlowEngine {
     const task = await this.taskOf(actor, taskId);
     const want = decision === 'done' ? 'handle' : 'approve';
     if (task.kind !== want) throw new ValidationError([{ field: 'action', rule: 'kind', message: decision === 'done' ? 'Only handling tasks are done; approve or reject an approval' : `A ${task.kind} task cannot be ${decision === 'agree' ? 'approved' : 'rejected'}` }]);
-    const { comment, attachments } = await this.checkInput(input);
+    const { comment, attachments } = await this.checkInput(actor, input);
     const report = this.checkReport(input.report);
-    if (report?.attachments) await this.checkFiles(report.attachments as number[], 'report.attachments');
+    if (report?.attachments) await this.checkFiles(report.attachments as number[], 'report.attachments', actor);
     const data = decision === 'reject' ? null : await this.changedData(task.instanceId, input.data);
     return this.within(task.instanceId, actor, async (run) => {
       this.requireRunning(run);
@@ -442,7 +469,7 @@ export class FlowEngine {
   async returnTo(actor: Actor, taskId: number, to: string | undefined, input: ActionInput = {}): Promise<TaskRow> {
     const task = await this.taskOf(actor, taskId);
     if (task.kind !== 'approve' && task.kind !== 'handle') throw new ValidationError([{ field: 'action', rule: 'kind', message: `A ${task.kind} task cannot be returned` }]);
-    const { comment, attachments } = await this.checkInput(input);
+    const { comment, attachments } = await this.checkInput(actor, input);
     return this.within(task.instanceId, actor, async (run) => {
       this.requireRunning(run);
       const graph = run.graph;
@@ -472,7 +499,7 @@ export class FlowEngine {
   async resubmit(actor: Actor, taskId: number, input: ActionInput = {}): Promise<TaskRow> {
     const task = await this.taskOf(actor, taskId);
     if (task.kind !== 'resubmit') throw new ValidationError([{ field: 'action', rule: 'kind', message: 'Only a returned request is resubmitted' }]);
-    const { comment, attachments } = await this.checkInput(input);
+    const { comment, attachments } = await this.checkInput(actor, input);
     const data = await this.changedData(task.instanceId, input.data);
     return this.within(task.instanceId, actor, async (run) => {
       this.requireRunning(run);
@@ -519,7 +546,7 @@ export class FlowEngine {
   async assist(actor: Actor, taskId: number, users: unknown, input: ActionInput = {}): Promise<number[]> {
     const task = await this.taskOf(actor, taskId);
     const ids = this.userIds(users, 'users');
-    const { comment } = await this.checkInput(input);
+    const { comment } = await this.checkInput(actor, input);
     return this.within(task.instanceId, actor, async (run) => {
       this.requireRunning(run);
       const current = await run.store.task(run.tx, taskId);
@@ -536,7 +563,7 @@ export class FlowEngine {
   async reply(actor: Actor, taskId: number, input: ActionInput = {}): Promise<TaskRow> {
     const task = await this.taskOf(actor, taskId);
     if (task.kind !== 'assist') throw new ValidationError([{ field: 'action', rule: 'kind', message: 'Only assist requests are replied to' }]);
-    const { comment, attachments } = await this.checkInput(input);
+    const { comment, attachments } = await this.checkInput(actor, input);
     return this.within(task.instanceId, actor, async (run) => {
       if (!(await run.store.claim(run.tx, taskId, actor.userId!, 'pending', 'done', 'reply', comment))) throw alreadyDecided();
       await run.event('task.reply', { comment, attachments, to: task.parentTask }, task.nodeId, taskId);
@@ -549,7 +576,7 @@ export class FlowEngine {
     const task = await this.taskOf(actor, taskId);
     const [target] = this.userIds([to], 'to');
     if (target === actor.userId) throw new ValidationError([{ field: 'to', rule: 'self', message: 'The task is already yours' }]);
-    const { comment } = await this.checkInput(input);
+    const { comment } = await this.checkInput(actor, input);
     return this.within(task.instanceId, actor, async (run) => {
       this.requireRunning(run);
       await this.requireActive(run.tx, [target], 'to');
@@ -564,7 +591,7 @@ export class FlowEngine {
     const task = await this.taskOf(actor, taskId);
     if (task.kind !== 'approve' && task.kind !== 'handle') throw new ValidationError([{ field: 'action', rule: 'kind', message: `Handlers are added to approval and handling nodes` }]);
     const ids = this.userIds(users, 'users');
-    const { comment } = await this.checkInput(input);
+    const { comment } = await this.checkInput(actor, input);
     return this.within(task.instanceId, actor, async (run) => {
       this.requireRunning(run);
       const node = (await run.store.node(run.tx, task.nodeId))!;
@@ -598,7 +625,7 @@ export class FlowEngine {
   async withdraw(actor: Actor, instanceId: number, input: ActionInput = {}): Promise<void> {
     const inst = await this.instance(actor, instanceId);
     if (inst.initiator !== actor.userId) throw new ForbiddenError('Only the initiator withdraws a request');
-    const { comment } = await this.checkInput(input);
+    const { comment } = await this.checkInput(actor, input);
     await this.within(instanceId, actor, async (run) => {
       this.requireRunning(run);
       const events = await run.store.events(run.tx, instanceId);
@@ -618,7 +645,7 @@ export class FlowEngine {
   async cancel(actor: Actor, instanceId: number, input: ActionInput = {}): Promise<void> {
     const inst = await this.instance(actor, instanceId);
     if (inst.initiator !== actor.userId && !(await this.definitions.manages(actor))) throw new ForbiddenError('Only the initiator or a flow administrator cancels an instance');
-    const { comment } = await this.checkInput(input);
+    const { comment } = await this.checkInput(actor, input);
     await this.within(instanceId, actor, async (run) => {
       this.requireRunning(run);
       await run.event('instance.cancel', { comment });
@@ -631,7 +658,7 @@ export class FlowEngine {
   async jump(actor: Actor, instanceId: number, to: unknown, input: ActionInput = {}): Promise<void> {
     if (!(await this.definitions.manages(actor))) throw new ForbiddenError('Only a flow administrator jumps an instance');
     await this.instance(actor, instanceId);
-    const { comment } = await this.checkInput(input);
+    const { comment } = await this.checkInput(actor, input);
     await this.within(instanceId, actor, async (run) => {
       this.requireRunning(run);
       if (typeof to !== 'string' || !run.graph.nodes.has(to)) throw new ValidationError([{ field: 'to', rule: 'reference', message: `"${String(to)}" is not a node of this flow` }]);
@@ -646,7 +673,7 @@ export class FlowEngine {
   async urge(actor: Actor, instanceId: number, input: ActionInput = {}): Promise<number[]> {
     const inst = await this.instance(actor, instanceId);
     if (inst.initiator !== actor.userId && !(await this.definitions.manages(actor))) throw new ForbiddenError('Only the initiator or a flow administrator urges');
-    const { comment } = await this.checkInput(input);
+    const { comment } = await this.checkInput(actor, input);
     return this.within(instanceId, actor, async (run) => {
       this.requireRunning(run);
       return this.urgePending(run, 'urged', { comment });
@@ -664,9 +691,12 @@ export class FlowEngine {
   /** A comment on the instance, with attachments, by anyone who may see it. */
   async comment(actor: Actor, instanceId: number, input: ActionInput): Promise<void> {
     await this.instance(actor, instanceId);
-    const { comment, attachments } = await this.checkInput(input);
+    const { comment, attachments } = await this.checkInput(actor, input);
     if (!comment && !attachments.length) throw new ValidationError([{ field: 'comment', rule: 'required', message: 'A comment or an attachment is required' }]);
-    await this.within(instanceId, actor, (run) => run.event('comment', { comment, attachments }));
+    await this.within(instanceId, actor, async (run) => {
+      if (run.instance.destroyedAt) throw alreadyDecided('The instance has been destroyed');
+      await run.event('comment', { comment, attachments });
+    });
   }
 
   /** Resume a parent whose sub-flow finished (a follow-up timer). */
@@ -722,6 +752,8 @@ export function instanceView(inst: InstanceRow, nodes: NodeRow[], tasks: TaskRow
     version: inst.version,
     startedAt: inst.startedAt,
     endedAt: inst.endedAt,
+    archivedAt: inst.archivedAt,
+    destroyedAt: inst.destroyedAt,
     nodes: nodes.map((n) => ({ ...n, instanceId: undefined, tasks: tasks.filter((t) => t.nodeId === n.id).map(taskView) })),
   };
 }

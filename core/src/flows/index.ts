@@ -16,6 +16,7 @@ import { FlowEngine } from './engine';
 import { FlowTimers } from './timers';
 import { FlowInbox } from './inbox';
 import { FlowDelegations } from './delegations';
+import { FlowDocuments } from './documents';
 import { flowSvg } from './svg';
 import { flowStatistics } from './stats';
 import { flowTemplate } from './templates';
@@ -51,6 +52,7 @@ export class Flows {
   readonly timers: FlowTimers;
   readonly inbox: FlowInbox;
   readonly delegations: FlowDelegations;
+  readonly documents: FlowDocuments;
 
   constructor(private readonly options: FlowsOptions) {
     const system: Actor = { userId: null, username: 'system', isAdmin: true };
@@ -66,6 +68,18 @@ export class Flows {
     this.timers = new FlowTimers(this.engine, options.db, options.log, options.timerPollMs);
     this.inbox = new FlowInbox(options.db);
     this.delegations = new FlowDelegations(options.db);
+    this.documents = new FlowDocuments(this.engine, options.files, options.forms, options.audit);
+  }
+
+  /** Roles by code and name, for choosing a node's handlers (read as the system: who may start a flow may name a role). */
+  async roleNames(): Promise<{ code: string; name: string }[]> {
+    if (!this.options.store.meta.get('role')) return [];
+    const rows = (await this.options.store.service('role', this.engine.system).list({ fields: ['code', 'name'], sort: ['name'], limit: 500 })).data;
+    return rows.map((r) => ({ code: String(r.code), name: String(r.name ?? r.code) }));
+  }
+
+  get files(): FileStore | null {
+    return this.options.files;
   }
 
   /** Let definitions be checked against the stored forms (their fields in conditions and handler fields). */

@@ -1,6 +1,7 @@
 import { ValidationError, type Actor, type FlowScriptInput } from '@plinth/sdk';
 import type { Executor } from '../data/database';
 import { evaluateCondition, ExpressionError } from '../expressions';
+import { choiceSpecs } from './choice';
 import { decide } from './countersign';
 import { flowStuck } from './errors';
 import type { FlowGraph } from './graph';
@@ -225,7 +226,7 @@ export class FlowRun {
 
   private async people(node: FlowNode): Promise<void> {
     const chosen = this.instance.overrides?.handlers?.[node.key];
-    let ids = chosen?.length ? chosen : await this.resolve(node.handlers ?? []);
+    let ids = await this.resolve(chosen?.length ? choiceSpecs(chosen) : (node.handlers ?? []));
     if (!ids.length) {
       const policy = node.onNobody ?? 'admin';
       if (policy === 'skip') {

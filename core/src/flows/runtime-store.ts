@@ -1,5 +1,6 @@
 import type { Executor, Row } from '../data/database';
 import { fromDbDateTime, nowDb, toDbDateTime } from '../data/codec';
+import type { ChosenHandlers } from './choice';
 import type { Decision, InstanceStatus, NodeStatus, TaskKind, TaskStatus } from './types';
 
 export interface InstanceRow {
@@ -20,11 +21,14 @@ export interface InstanceRow {
   version: number;
   startedAt: string;
   endedAt: string | null;
+  /** Official documents (WF-11): filed away, or destroyed (the data gone, the trail a tombstone). */
+  archivedAt: string | null;
+  destroyedAt: string | null;
 }
 
 /** What an initiator chose: handlers of nodes (predefined model) or a whole route (custom model). */
 export interface InstanceOverrides {
-  handlers?: Record<string, number[]>;
+  handlers?: Record<string, ChosenHandlers>;
   graph?: unknown;
 }
 
@@ -96,6 +100,8 @@ export const decodeInstance = (r: Row): InstanceRow => ({
   version: Number(r.version),
   startedAt: fromDbDateTime(r.started_at) ?? '',
   endedAt: fromDbDateTime(r.ended_at),
+  archivedAt: fromDbDateTime(r.archived_at),
+  destroyedAt: fromDbDateTime(r.destroyed_at),
 });
 
 export const decodeNode = (r: Row): NodeRow => ({
@@ -145,7 +151,7 @@ export const decodeEvent = (r: Row): EventRow => ({
   detail: json<Record<string, unknown>>(r.detail),
 });
 
-export const INSTANCE_COLUMNS = 'id, definition_code, definition_version, title, status, initiator, form, form_version, entity, record_id, data, overrides, parent_id, parent_node, version, started_at, ended_at';
+export const INSTANCE_COLUMNS = 'id, definition_code, definition_version, title, status, initiator, form, form_version, entity, record_id, data, overrides, parent_id, parent_node, version, started_at, ended_at, archived_at, destroyed_at';
 export const NODE_COLUMNS = 'id, instance_id, node_key, kind, name, visit, status, outcome, arrivals, child_id, entered_at, left_at, warn_at, due_at';
 export const TASK_COLUMNS = 'id, instance_id, node_id, kind, assignee, delegated_from, parent_task, seq, status, decision, comment, report, urged, created_at, decided_at, decided_by';
 
@@ -167,7 +173,7 @@ export class FlowRuntimeStore {
     return row ? decodeInstance(row) : null;
   }
 
-  async insertInstance(tx: Executor, i: Omit<InstanceRow, 'id' | 'version' | 'startedAt' | 'endedAt' | 'status'>): Promise<number> {
+  async insertInstance(tx: Executor, i: Omit<InstanceRow, 'id' | 'version' | 'startedAt' | 'endedAt' | 'status' | 'archivedAt' | 'destroyedAt'>): Promise<number> {
     const { insertId } = await tx.run(
       'INSERT INTO plinth_flow_instances (definition_code, definition_version, title, status, initiator, form, form_version, entity, record_id, data, overrides, parent_id, parent_node, version, started_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)',
       [i.definitionCode, i.definitionVersion, i.title.slice(0, 200), 'running', i.initiator, i.form, i.formVersion, i.entity, i.recordId, JSON.stringify(i.data), i.overrides ? JSON.stringify(i.overrides) : null, i.parentId, i.parentNode, nowDb()],
@@ -181,6 +187,23 @@ export class FlowRuntimeStore {
 
   async finish(tx: Executor, id: number, status: InstanceStatus): Promise<boolean> {
     return (await tx.run("UPDATE plinth_flow_instances SET status = ?, ended_at = ? WHERE id = ? AND status = 'running'", [status, nowDb(), id])).affectedRows === 1;
+  }
+
+  async markArchived(tx: Executor, id: number): Promise<boolean> {
+    return (await tx.run('UPDATE plinth_flow_instances SET archived_at = ? WHERE id = ? AND archived_at IS NULL AND destroyed_at IS NULL', [nowDb(), id])).affectedRows === 1;
+  }
+
+  /** Destroy (销毁) a finished instance's content: its data, comments, reports and attachments; who did what and when stays. */
+  async destroyContent(tx: Executor, id: number): Promise<boolean> {
+    if ((await tx.run("UPDATE plinth_flow_instances SET data = '{}', destroyed_at = ? WHERE id = ? AND destroyed_at IS NULL", [nowDb(), id])).affectedRows !== 1) return false;
+    await tx.run('UPDATE plinth_flow_tasks SET comment = NULL, report = NULL WHERE instance_id = ?', [id]);
+    for (const e of await this.events(tx, id)) {
+      if (!e.detail) continue;
+      const { comment, attachments, report, ...rest } = e.detail;
+      if (comment === undefined && attachments === undefined && report === undefined) continue;
+      await tx.run('UPDATE plinth_flow_events SET detail = ? WHERE id = ?', [JSON.stringify(rest), e.id]);
+    }
+    return true;
   }
 
   async nodes(db: Executor, instanceId: number): Promise<NodeRow[]> {

@@ -68,6 +68,8 @@ export function flowSchemas(kind: 'sqlite' | 'mysql'): EntitySchema[] {
         version: { type: 'integer', default: 1, ...keep },
         startedAt: at('started_at'),
         endedAt: at('ended_at', true),
+        archivedAt: at('archived_at', true),
+        destroyedAt: at('destroyed_at', true),
       },
     }),
     schema({

@@ -20,6 +20,8 @@ import { dataFormCode, dataFormPage, detailTable } from './pages/data-form';
 import type { FormService } from '../forms/service';
 import type { Flows } from '../flows';
 import { definitionPage, definitionsPage, inboxPage, instancePage, resubmitPage, startListPage, startPage } from './pages/flows';
+import { recordApprovals } from './pages/flow-start';
+import { delegationsPage } from './pages/flow-delegations';
 import type { FormRecords } from '../forms/records';
 import { sessionCookie } from '../api/auth';
 import { adminPages, type AdminServices } from './admin';
@@ -100,6 +102,7 @@ export function workspaceRouter(deps: WorkspaceRouteDeps): Router {
   adminPages(pages, session, { ws, related: deps.related, ...deps.admin });
   pages.get('/flows', session, (ctx) => ctx.redirect('/flows/inbox/todo'));
   pages.get('/flows/inbox/:box', session, (ctx) => inboxPage(ctx, ctx.params.box, ws, deps.flows));
+  pages.get('/flows/delegations', session, (ctx) => delegationsPage(ctx, ws, deps.flows));
   pages.get('/flows/start', session, (ctx) => startListPage(ctx, ws, deps.flows));
   pages.get('/flows/start/:code', session, (ctx) => startPage(ctx, ctx.params.code, ws, deps.flows, deps.forms));
   pages.get('/flows/definitions', session, (ctx) => definitionsPage(ctx, ws, deps.flows));
@@ -125,7 +128,8 @@ export function workspaceRouter(deps: WorkspaceRouteDeps): Router {
     const id = parseRecordId(ctx.params.id);
     const code = formCodeOf(ctx);
     const detail = code ? await detailTable(ctx, code, id, ws, deps.forms, deps.formRecords) : null;
-    await recordPage(ctx, entityOf(ctx), id, ws, deps.related, { detail });
+    const entity = entityOf(ctx);
+    await recordPage(ctx, entity, id, ws, deps.related, { detail, approvals: (record) => recordApprovals(ctx, entity, id, record, ws, deps.flows) });
   });
   pages.get('/app/:plural/:id/edit', session, (ctx) => {
     const code = formCodeOf(ctx);

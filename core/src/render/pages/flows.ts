@@ -6,8 +6,9 @@ import { textIn } from '../i18n';
 import { pageUserOf } from '../session';
 import type { Workspace } from '../workspace';
 import { fillableForm } from './data-form';
-import { parseRecordId } from './record';
+import { fileNames, parseRecordId } from './record';
 import { dateTimeIn } from '../display';
+import { startChoice, startOnRecordPage } from './flow-start';
 
 export const INBOX_BOXES = ['todo', 'done', 'started', 'cc'] as const;
 type Box = (typeof INBOX_BOXES)[number];
@@ -78,21 +79,24 @@ export async function startPage(ctx: Context, code: string, ws: Workspace, flows
   const { actor } = pageUserOf(ctx);
   const viewer = await ws.viewer(ctx);
   const flow = await flows.definitions.get(actor, code);
+  if (flow.enabled && flow.definition.entity && typeof ctx.query.record === 'string') return startOnRecordPage(ctx, flow, ctx.query.record, ws, flows);
   if (!flow.enabled || !flow.definition.form) throw new NotFoundError(`No flow "${code}" to start from a form`);
   const form = (await forms.get(actor, flow.definition.form)).definition;
+  const choice = await startChoice(ctx, ws, flows, flow);
   const { sections, table } = fillableForm(form, null, viewer.lang, ws);
   const label = textIn(flow.definition.label, viewer.lang);
   await ws.send(ctx, {
     page: 'data-form',
     title: label,
     crumbs: [{ label: await ws.t(ctx, 'flows.title'), href: '/flows' }, { label }],
-    scripts: ['js/data-form.js'],
-    messages: ['form.', 'lookup.'],
+    scripts: ['js/data-form.js', ...(choice ? ['js/flow-choice.js'] : [])],
+    messages: ['form.', 'lookup.', ...(choice ? ['flows.choice.'] : [])],
     client: {
       code: form.code, id: null, back: '/flows/inbox/started', detail: table ? { name: table.name, minRows: table.minRows, maxRows: table.maxRows } : null,
       submit: { method: 'POST', url: '/api/v1/flows/instances', wrap: 'data', extra: { flow: code }, then: '/flows/instances/:id' },
+      choice: choice?.page ?? null,
     },
-    data: { heading: label, description: flow.definition.description ? textIn(flow.definition.description, viewer.lang) : '', sections, table, back: '/flows', submitLabel: await ws.t(ctx, 'flows.submit') },
+    data: { heading: label, description: flow.definition.description ? textIn(flow.definition.description, viewer.lang) : '', sections, table, back: '/flows', submitLabel: await ws.t(ctx, 'flows.submit'), choice: choice?.data ?? null },
   });
 }
 
@@ -130,6 +134,13 @@ export async function instancePage(ctx: Context, rawId: string, ws: Workspace, f
     return text === key ? action : text;
   };
   const fields = (form?.fields ?? []).filter((f): f is FormValueField => f.type !== 'detail' && f.name in data);
+  // Files (form file fields, attachments of comments, decisions and work reports) download through the instance.
+  const fileIdsOf = (v: unknown) => (Array.isArray(v) ? v : [v]).filter((x): x is number => Number.isInteger(x));
+  const eventFiles = (d: Record<string, unknown> | null) => [...fileIdsOf(d?.attachments), ...fileIdsOf((d?.report as { attachments?: unknown } | undefined)?.attachments)];
+  const fileIds = [...fields.filter((f) => f.type === 'file').flatMap((f) => fileIdsOf(data[f.name])), ...trail.flatMap((e) => eventFiles(e.detail))];
+  const fileNamesById = await fileNames(ws, fileIds);
+  const fileLinks = (ids: number[]) => ids.map((f) => ({ name: fileNamesById.get(f) ?? `#${f}`, href: `/api/v1/flows/instances/${id}/files/${f}` }));
+  const manager = await flows.definitions.manages(actor);
   const details = (form?.fields ?? []).filter((f) => f.type === 'detail').map((d) => {
     const cols = (d as { fields: FormValueField[] }).fields;
     const rows = (data[d.name] as Record<string, unknown>[] | undefined) ?? [];
@@ -144,15 +155,20 @@ export async function instancePage(ctx: Context, rawId: string, ws: Workspace, f
     crumbs: [{ label: await ws.t(ctx, 'flows.title'), href: '/flows' }, { label: title }],
     scripts: ['js/flow-instance.js'],
     messages: ['flows.'],
-    client: { id, task: mine ? { id: mine.id, kind: mine.kind, status: mine.status } : null, initiator: view.initiator === actor.userId, running: view.status === 'running' },
+    client: { id, title, task: mine ? { id: mine.id, kind: mine.kind, status: mine.status } : null, initiator: view.initiator === actor.userId, running: view.status === 'running' },
     data: {
       instance: { id, title, status: view.status, flow: flow ? textIn(flow.definition.label, viewer.lang) : view.flow, initiator: who(view.initiator), startedAt: dateTime(view.startedAt), endedAt: dateTime(view.endedAt) },
-      fields: fields.map((f) => ({ label: textIn(f.label, viewer.lang), value: shownValue(f, data[f.name], names.users, viewer.lang) })),
+      fields: fields.map((f) => ({ label: textIn(f.label, viewer.lang), ...(f.type === 'file' ? { files: fileLinks(fileIdsOf(data[f.name])) } : { value: shownValue(f, data[f.name], names.users, viewer.lang) }) })),
       details,
       task: mine ? { id: mine.id, kind: mine.kind, node: mine.node.name, approve: mine.kind === 'approve', handle: mine.kind === 'handle', notify: mine.kind === 'notify', resubmit: mine.kind === 'resubmit', assist: mine.kind === 'assist' } : null,
       returnTargets,
       canWithdraw: view.initiator === actor.userId && view.status === 'running',
-      trail: trail.map((e) => ({ at: dateTime(e.at), who: who(e.user), action: actionLabel(e.action), node: e.node?.name ?? '', comment: e.comment ?? '', took: e.took === null || e.took === undefined ? '' : `${Math.round(Number(e.took) / 60_000)} min` })),
+      trail: trail.map((e) => ({ at: dateTime(e.at), who: who(e.user), action: actionLabel(e.action), node: e.node?.name ?? '', comment: e.comment ?? '', files: fileLinks(eventFiles(e.detail)), took: e.took === null || e.took === undefined ? '' : `${Math.round(Number(e.took) / 60_000)} min` })),
+      archivedAt: dateTime(view.archivedAt),
+      destroyedAt: dateTime(view.destroyedAt),
+      canArchive: manager && view.status !== 'running' && !view.archivedAt && !view.destroyedAt,
+      canDestroy: manager && view.status !== 'running' && !view.destroyedAt,
+      canComment: !view.destroyedAt,
       graph: `/api/v1/flows/instances/${id}/graph.svg`,
     },
   });

@@ -34,7 +34,7 @@ const referencesOf = (entity: EntityModel, store: ReturnType<Workspace['deps']['
   [...entity.fields.values()].filter((f) => f.type === 'reference' && !['user', 'department'].includes((f.def as { entity: string }).entity) && store.meta.get((f.def as { entity: string }).entity));
 
 /** A record's page: header, its fields in sections, related tabs with counts, history. */
-export async function recordPage(ctx: Context, entity: EntityModel, id: number, ws: Workspace, related: RelatedTabs, extra: { detail?: Awaited<ReturnType<typeof detailTable>> } = {}): Promise<void> {
+export async function recordPage(ctx: Context, entity: EntityModel, id: number, ws: Workspace, related: RelatedTabs, extra: { detail?: Awaited<ReturnType<typeof detailTable>>; approvals?: (record: Record<string, unknown>) => Promise<unknown> } = {}): Promise<void> {
   const { actor } = pageUserOf(ctx);
   const store = ws.deps.store();
   const service = store.service(entity.name, actor);
@@ -66,6 +66,7 @@ export async function recordPage(ctx: Context, entity: EntityModel, id: number, 
       system: fields.filter((f) => f.system).map(item),
       tabs,
       detail: extra.detail ?? null,
+      approvals: extra.approvals ? await extra.approvals(record) : null,
       attachments,
       hasFileFields: fields.some((f) => f.type === 'file'),
       can: { update: await service.can('update', id), delete: await service.can('delete', id) },

@@ -155,7 +155,10 @@ form.addEventListener('submit', async (e) => {
   try {
     // Where the submission goes: a data form's records, or a flow to start (the data wrapped).
     const { method, url, version, wrap, extra, then } = page.submit;
-    const payload = wrap ? { ...(extra || {}), [wrap]: data } : version ? { ...data, version } : data;
+    // Other scripts of the page may add to a wrapped request (the flow start page: handlers or route).
+    const more = new CustomEvent('collect-extra', { detail: {} });
+    form.dispatchEvent(more);
+    const payload = wrap ? { ...(extra || {}), ...more.detail, [wrap]: data } : version ? { ...data, version } : data;
     const res = await api(method, url, payload);
     if (res.ok) {
       dirty = false;
@@ -168,6 +171,7 @@ form.addEventListener('submit', async (e) => {
       return;
     }
     showErrors(res.body && res.body.errors, problem(res));
+    form.dispatchEvent(new CustomEvent('submit-errors', { detail: (res.body && res.body.errors) || [] }));
   } finally {
     button.disabled = false;
   }

@@ -28,9 +28,38 @@ document.querySelector('[data-action="return"]')?.addEventListener('click', () =
   const to = document.getElementById('return-to').value;
   task('return', to === 'initiator' ? {} : { to });
 });
-document.querySelector('[data-action="comment"]')?.addEventListener('click', () => {
+// A comment with attachments: the files are uploaded when chosen, their ids go with the comment.
+const commentFiles = document.getElementById('comment-files');
+let attachments = [];
+let uploading = null;
+commentFiles?.addEventListener('change', () => {
+  const names = document.getElementById('comment-file-names');
+  names.textContent = t('flows.uploading');
+  uploading = (async () => {
+    const ids = [];
+    for (const file of commentFiles.files) {
+      const res = await api('POST', '/api/v1/files', file, { 'X-File-Name': encodeURIComponent(file.name), 'Content-Type': file.type || 'application/octet-stream' });
+      if (!res.ok) {
+        names.textContent = problem(res);
+        return false;
+      }
+      ids.push(res.body.id);
+    }
+    attachments = ids;
+    names.textContent = [...commentFiles.files].map((f) => f.name).join(', ');
+    return true;
+  })();
+});
+document.querySelector('[data-action="comment"]')?.addEventListener('click', async () => {
+  if (uploading && !(await uploading)) return;
   const text = document.getElementById('flow-comment').value.trim();
-  if (text) act(`/api/v1/flows/instances/${page.id}/comments`, { comment: text });
+  if (text || attachments.length) act(`/api/v1/flows/instances/${page.id}/comments`, { comment: text || undefined, attachments });
+});
+
+document.querySelector('[data-action="print"]')?.addEventListener('click', () => window.print());
+document.querySelector('[data-action="archive"]')?.addEventListener('click', () => act(`/api/v1/flows/instances/${page.id}/archive`, {}));
+document.querySelector('[data-action="destroy"]')?.addEventListener('click', () => {
+  if (confirm(t('flows.confirmDestroy', { title: page.title }))) act(`/api/v1/flows/instances/${page.id}/destroy`, {});
 });
 document.querySelector('[data-action="withdraw"]')?.addEventListener('click', () => act(`/api/v1/flows/instances/${page.id}/withdraw`, {}));
 document.querySelector('[data-action="urge"]')?.addEventListener('click', async () => {
