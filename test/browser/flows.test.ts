@@ -155,6 +155,21 @@ describe('flows in a browser', () => {
     expect(stored.body.definition.nodes.find((n: { key: string }) => n.key === 'superior').name).toBe('主管审批');
     await screenshot(admin.page, 'flow-definition');
     // Not for everyone.
+    // A new definition from a template, under a code of one's own.
+    await admin.page.goto('/flows/definitions');
+    await admin.page.selectOption('[data-testid=template]', 'overtime');
+    await admin.page.fill('[data-testid=template-code]', 'overtimeShop');
+    await Promise.all([admin.page.waitForURL('**/flows/definitions/overtimeShop'), admin.page.click('[data-testid=create-from-template]')]);
+    expect((await t.api.get('/api/v1/flows/definitions/overtimeShop')).body.template).toBe('overtime');
+    await admin.page.goto('/flows/definitions');
+    await admin.page.selectOption('[data-testid=template]', 'overtime');
+    await admin.page.fill('[data-testid=template-code]', 'overtimeShop');
+    await admin.page.click('[data-testid=create-from-template]');
+    await admin.page.locator('#err-code, #form-error').first().waitFor({ state: 'attached' });
+    await admin.page.waitForFunction(() => {
+      const d = (globalThis as unknown as { document: { querySelector(q: string): { hidden: boolean } | null } }).document;
+      return d.querySelector('#err-code')?.hidden === false || d.querySelector('#form-error')?.hidden === false;
+    });
     const rep = await as('rep2', '/flows/definitions');
     expect(await rep.page.locator('h1').textContent()).toBe('403');
     expect(admin.errors).toEqual([]);
@@ -232,8 +247,14 @@ describe('flows in a browser', () => {
     // Someone with no part in the instance cannot fetch it.
     const other = await as('rep2', '/flows');
     expect((await other.page.request.get(href!)).status()).toBe(404);
+    // The decision carries its own attachment.
+    await lead.page.fill('#task-comment', '同意授信');
+    await lead.page.setInputFiles('[data-testid=task-files]', { name: '审批意见.txt', mimeType: 'text/plain', buffer: Buffer.from('ok') });
+    await showsText(lead.page, '#task-file-names', '审批意见.txt');
     await Promise.all([lead.page.waitForEvent('load'), lead.page.click('[data-testid=approve]')]);
 
+    await rep.page.goto(`/flows/instances/${id}`);
+    await showsText(rep.page, '[data-testid=trail-file]', '审批意见.txt');
     await rep.page.goto(`/app/customers/${customer.body.id}`);
     await showsText(rep.page, '[data-testid=record-approvals]', '已完成');
     await screenshot(rep.page, 'flow-record-approvals');

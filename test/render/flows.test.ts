@@ -117,6 +117,10 @@ describeEachDatabase('flow pages', (db) => {
     expect((await lead.api('POST', `/api/v1/flows/tasks/${task![1]}/approve`, {})).status).toBe(200);
     const admin = await client(ADMIN.username, ADMIN.password);
     expect((await admin.get(`/flows/instances/${started.body.id}`)).text).toContain('data-testid="destroy"');
+    const definitions = await admin.get('/flows/definitions');
+    escaped(definitions.text);
+    expect(definitions.text).toContain('data-testid="from-template"');
+    expect(definitions.text).toContain('<option value="documentSend">');
     expect((await admin.api('POST', `/api/v1/flows/instances/${started.body.id}/destroy`, {})).status).toBe(200);
     const tomb = await rep.get(`/flows/instances/${started.body.id}`);
     expect(tomb.text).toContain('data-testid="destroyed"');

@@ -82,8 +82,8 @@ export async function startChoice(ctx: Context, ws: Workspace, flows: Flows, flo
 }
 
 /** The enabled flows bound to an entity that the viewer may start, the default (auto-assigned, WF-08) first. */
-async function recordFlows(actor: Actor, flows: Flows, entity: string, record: Record<string, unknown>): Promise<StoredFlow[]> {
-  const bound = (await flows.definitions.list(actor)).filter((f) => f.enabled && f.definition.entity === entity);
+async function recordFlows(actor: Actor, flows: Flows, entity: string, record: Record<string, unknown>, all?: StoredFlow[]): Promise<StoredFlow[]> {
+  const bound = (all ?? (await flows.definitions.list(actor))).filter((f) => f.enabled && f.definition.entity === entity);
   if (!bound.length) return [];
   const chosen = await flows.engine.choose(actor, { entity, data: record }).catch(() => null);
   return chosen ? [...bound.filter((f) => f.code === chosen.code), ...bound.filter((f) => f.code !== chosen.code)] : bound;
@@ -92,11 +92,12 @@ async function recordFlows(actor: Actor, flows: Flows, entity: string, record: R
 /** The approvals block of a record page: the flows one may start on it and its instances the viewer may see. */
 export async function recordApprovals(ctx: Context, entity: EntityModel, id: number, record: Record<string, unknown>, ws: Workspace, flows: Flows) {
   const { actor } = pageUserOf(ctx);
-  const startable = await recordFlows(actor, flows, entity.name, record);
+  const all = await flows.definitions.list(actor);
+  const startable = await recordFlows(actor, flows, entity.name, record, all);
   const instances = await flows.engine.list(actor, { entity: entity.name, recordId: id }, { limit: 50, offset: 0 });
   if (!startable.length && !instances.length) return null;
   const viewer = await ws.viewer(ctx);
-  const labels = new Map((await flows.definitions.list(actor)).map((f) => [f.code, textIn(f.definition.label, viewer.lang)]));
+  const labels = new Map(all.map((f) => [f.code, textIn(f.definition.label, viewer.lang)]));
   return {
     start: startable.length ? `/flows/start/${startable[0].code}?record=${id}` : null,
     instances: instances.map((i) => ({ href: `/flows/instances/${i.id}`, title: i.title, flow: labels.get(i.flow) ?? i.flow, status: i.status, startedAt: dateTimeIn(i.startedAt ?? '', ws.deps.timeZone()) })),

@@ -1,6 +1,6 @@
 import type { Context } from 'koa';
 import { ForbiddenError, NotFoundError, type FormDefinition, type FormValueField } from '@plinth/sdk';
-import type { Flows } from '../../flows';
+import { listFlowTemplates, type Flows } from '../../flows';
 import type { FormService } from '../../forms/service';
 import { textIn } from '../i18n';
 import { pageUserOf } from '../session';
@@ -226,7 +226,8 @@ export async function definitionsPage(ctx: Context, ws: Workspace, flows: Flows)
     });
   }
   const title = await ws.t(ctx, 'flows.definitions');
-  await ws.send(ctx, { page: 'flows/definitions', title, crumbs: [{ label: await ws.t(ctx, 'flows.title'), href: '/flows' }, { label: title }], data: { rows } });
+  const templates = listFlowTemplates().map((f) => ({ code: f.code, label: textIn(f.label, viewer.lang) }));
+  await ws.send(ctx, { page: 'flows/definitions', title, crumbs: [{ label: await ws.t(ctx, 'flows.title'), href: '/flows' }, { label: title }], scripts: ['js/flow-definitions.js'], messages: ['flows.'], data: { rows, templates } });
 }
 
 /** One definition: its graph, per-node statistics and the JSON editor (checked on save; errors name the node). */

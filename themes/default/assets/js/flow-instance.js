@@ -17,7 +17,11 @@ async function act(path, body) {
   } else toast(message);
 }
 
-const task = (action, body = {}) => act(`/api/v1/flows/tasks/${page.task.id}/${action}`, { comment: comment(), ...body });
+const task = async (action, body = {}) => {
+  const attachments = await taskAttachments();
+  if (!attachments) return;
+  act(`/api/v1/flows/tasks/${page.task.id}/${action}`, { comment: comment(), ...(attachments.length && !['assist', 'delegate', 'add-handlers'].includes(action) ? { attachments } : {}), ...body });
+};
 document.querySelector('[data-action="approve"]')?.addEventListener('click', () => task('approve'));
 document.querySelector('[data-action="reject"]')?.addEventListener('click', () => {
   if (confirm(t('flows.confirmReject'))) task('reject');
@@ -28,30 +32,32 @@ document.querySelector('[data-action="return"]')?.addEventListener('click', () =
   const to = document.getElementById('return-to').value;
   task('return', to === 'initiator' ? {} : { to });
 });
-// A comment with attachments: the files are uploaded when chosen, their ids go with the comment.
-const commentFiles = document.getElementById('comment-files');
-let attachments = [];
-let uploading = null;
-commentFiles?.addEventListener('change', () => {
-  const names = document.getElementById('comment-file-names');
-  names.textContent = t('flows.uploading');
-  uploading = (async () => {
-    const ids = [];
-    for (const file of commentFiles.files) {
-      const res = await api('POST', '/api/v1/files', file, { 'X-File-Name': encodeURIComponent(file.name), 'Content-Type': file.type || 'application/octet-stream' });
-      if (!res.ok) {
-        names.textContent = problem(res);
-        return false;
+// Attachments (of a decision or a comment): uploaded when chosen; their ids go with the action.
+function uploader(input, names) {
+  let pending = Promise.resolve([]);
+  input?.addEventListener('change', () => {
+    names.textContent = t('flows.uploading');
+    pending = (async () => {
+      const ids = [];
+      for (const file of input.files) {
+        const res = await api('POST', '/api/v1/files', file, { 'X-File-Name': encodeURIComponent(file.name), 'Content-Type': file.type || 'application/octet-stream' });
+        if (!res.ok) {
+          names.textContent = problem(res);
+          return null;
+        }
+        ids.push(res.body.id);
       }
-      ids.push(res.body.id);
-    }
-    attachments = ids;
-    names.textContent = [...commentFiles.files].map((f) => f.name).join(', ');
-    return true;
-  })();
-});
+      names.textContent = [...input.files].map((f) => f.name).join(', ');
+      return ids;
+    })();
+  });
+  return () => pending;
+}
+const commentAttachments = uploader(document.getElementById('comment-files'), document.getElementById('comment-file-names'));
+const taskAttachments = uploader(document.getElementById('task-files'), document.getElementById('task-file-names'));
 document.querySelector('[data-action="comment"]')?.addEventListener('click', async () => {
-  if (uploading && !(await uploading)) return;
+  const attachments = await commentAttachments();
+  if (!attachments) return;
   const text = document.getElementById('flow-comment').value.trim();
   if (text || attachments.length) act(`/api/v1/flows/instances/${page.id}/comments`, { comment: text || undefined, attachments });
 });
