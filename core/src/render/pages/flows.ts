@@ -163,6 +163,7 @@ export async function instancePage(ctx: Context, rawId: string, ws: Workspace, f
       task: mine ? { id: mine.id, kind: mine.kind, node: mine.node.name, approve: mine.kind === 'approve', handle: mine.kind === 'handle', notify: mine.kind === 'notify', resubmit: mine.kind === 'resubmit', assist: mine.kind === 'assist' } : null,
       returnTargets,
       canWithdraw: view.initiator === actor.userId && view.status === 'running',
+      canUrge: (view.initiator === actor.userId || manager) && view.status === 'running',
       trail: trail.map((e) => ({ at: dateTime(e.at), who: who(e.user), action: actionLabel(e.action), node: e.node?.name ?? '', comment: e.comment ?? '', files: fileLinks(eventFiles(e.detail)), took: e.took === null || e.took === undefined ? '' : `${Math.round(Number(e.took) / 60_000)} min` })),
       archivedAt: dateTime(view.archivedAt),
       destroyedAt: dateTime(view.destroyedAt),
