@@ -9,3 +9,4 @@ export * from './scripts';
 export * from './forms';
 export * from './custom-fields';
 export * from './manifest';
+export * from './notifications';

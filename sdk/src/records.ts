@@ -1,4 +1,5 @@
 import type { ListQuery, ListResult } from './query';
+import type { Notifier } from './notifications';
 
 /** A record as the API returns it: system fields plus the entity's fields. */
 export type AnyRecord = { id: number; version: number } & Record<string, unknown>;
@@ -41,4 +42,6 @@ export interface DataContext {
   can(entity: string, action: string, id?: number): Promise<boolean>;
   /** Run `fn` in one transaction: everything it does through the given context commits or rolls back together. */
   transaction<R>(fn: (ctx: DataContext) => Promise<R>): Promise<R>;
+  /** In-app notifications, sent as this context's actor and inside its transaction when it has one. */
+  readonly notifications: Notifier;
 }

@@ -24,6 +24,7 @@
 import type { FieldError } from './errors';
 import type { I18nText } from './fields';
 import type { Filter, ListQuery, ListResult } from './query';
+import type { NotificationMessage } from './notifications';
 
 /** Where a script attaches. */
 export type ScriptKind = 'hook' | 'validation' | 'computed' | 'flow' | 'job' | 'endpoint' | 'subscriber';
@@ -54,14 +55,12 @@ export interface ScriptRecords<T extends ScriptRecord = ScriptRecord> {
   delete(id: number): Promise<void>;
 }
 
-export interface ScriptNotification {
-  /** User ids. */
-  to: number | readonly number[];
-  title: string;
-  body?: string;
-  /** A link into the application, e.g. `/customer/12`. */
-  link?: string;
-}
+/**
+ * A notification a script sends (`ctx.notify`): to user ids, or to `{ users, roles,
+ * departments }` (active users only); a plain-text body; a relative link into the
+ * application such as `/app/customers/12`.
+ */
+export type ScriptNotification = NotificationMessage;
 
 /** An enabled item of a dictionary, in the dictionary's order. */
 export interface ScriptDictionaryItem {

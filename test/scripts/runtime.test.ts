@@ -1,4 +1,4 @@
-import { ConflictError, NotFoundError, ValidationError, type Actor, type AnyRecord, type DataContext, type HookContext, type ListQuery, type ListResult, type RecordService } from '@plinth/sdk';
+import { ConflictError, NotFoundError, ValidationError, type Actor, type AnyRecord, type DataContext, type HookContext, type ListQuery, type ListResult, type Notifier, type RecordService } from '@plinth/sdk';
 import { Database } from '../../core/src/data/database';
 import { scriptSchemas } from '../../core/src/scripts/schema';
 import { ScriptRepository } from '../../core/src/scripts/repository';
@@ -16,6 +16,8 @@ class MemoryData implements DataContext {
     readonly tables: Map<string, Map<number, AnyRecord>> = new Map(),
     private readonly ids = { next: 1 },
   ) {}
+
+  readonly notifications: Notifier = { send: () => Promise.reject(new Error('no notifications in this test')) };
 
   records<T extends AnyRecord = AnyRecord>(entity: string): RecordService<T> {
     if (!this.tables.has(entity)) this.tables.set(entity, new Map());

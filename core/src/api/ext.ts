@@ -21,6 +21,7 @@ export function pluginRoutes(plugin: PluginDef, store: () => RecordStore, log: L
       records: (entity) => data.records(entity),
       transaction: (fn) => data.transaction(fn),
       can: (entity, action, id) => data.can(entity, action, id),
+      notifications: data.notifications,
       params: ctx.params,
       query: ctx.query,
       body: ctx.request.body,

@@ -12,6 +12,7 @@ import { filePaths, fileSchemas, recordFilePaths } from './openapi-files';
 import { pluginPaths, pluginSchemas } from './openapi-plugins';
 import { formPaths } from './openapi-forms';
 import { flowPaths } from './openapi-flows';
+import { notificationPaths } from './openapi-notifications';
 import { ioPaths, ioSchemas } from './openapi-io';
 import { metaPaths } from './openapi-meta';
 
@@ -177,6 +178,8 @@ const platformPaths: Json = {
   ...formPaths,
   // the flow engine: core/src/api/openapi-flows.ts
   ...flowPaths,
+  // the signed-in user's notifications: core/src/api/openapi-notifications.ts
+  ...notificationPaths,
   '/api/v1/audit': {
     get: {
       tags: ['audit'], summary: 'Read the operation log (needs a grant on auditLog)', operationId: 'auditLog',

@@ -36,6 +36,8 @@ export interface Config {
   auth: AuthConfig;
   /** How often a node reads the change counters other nodes bump (CLUSTER_POLL_MS); with Redis only a safety net. */
   clusterPollMs: number;
+  /** Read notifications older than this many days are deleted (NOTIFICATION_RETENTION_DAYS). */
+  notificationRetentionDays: number;
   // ---- import and export (core/src/io) ---------------------------------------------
   /** Largest spreadsheet an import accepts, in bytes (IMPORT_MAX_BYTES). */
   importMaxBytes: number;
@@ -222,6 +224,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     redis: redis(env),
     auth: authConfig(env),
     clusterPollMs: integer(env, 'CLUSTER_POLL_MS', 2_000, 100, 600_000),
+    notificationRetentionDays: integer(env, 'NOTIFICATION_RETENTION_DAYS', 90, 1, 3_650),
     importMaxBytes: size(env, 'IMPORT_MAX_BYTES', 50 * 1024 ** 2),
     importMaxRows: integer(env, 'IMPORT_MAX_ROWS', 200_000, 1, 5_000_000),
   };

@@ -79,6 +79,9 @@ import { formRoutes } from '../api/forms';
 import { isImportUpload, ioRoutes } from '../api/io';
 import { Flows, flowSchemas } from '../flows';
 import { flowRoutes } from '../api/flows';
+import { NotificationCentre, notificationSchema } from '../notify';
+import { notificationRoutes } from '../api/notifications';
+import type { ScriptHostServices } from '../scripts/host';
 
 export { PLATFORM_VERSION };
 
@@ -106,6 +109,8 @@ export class Platform {
   private server: http.Server | null = null;
   /** The flow engine (approvals, business processes, official documents). */
   flows!: Flows;
+  /** In-app notifications (站内消息) and their live streams. */
+  notifications!: NotificationCentre;
 
   private constructor(
     readonly config: Config,
@@ -157,9 +162,10 @@ export class Platform {
 
     let sessions: Sessions | null = null;
     let signals: Signals | null = null;
+    let notifications: NotificationCentre | null = null;
     const db = await Database.open(config.database, [
       ...AUTH_SCHEMAS, pluginStateSchema, pluginMigrationSchema, auditSchema(config.database.kind), ...scriptSchemas(config.database.kind), jobFireSchema, signalSchema,
-      customFieldSchema, fieldOverlaySchema, ...fileSchemas(config.database.kind), ...formSchemas(config.database.kind), menuOverlaySchema, ...flowSchemas(config.database.kind), ...prefsSchemas,
+      customFieldSchema, fieldOverlaySchema, ...fileSchemas(config.database.kind), ...formSchemas(config.database.kind), menuOverlaySchema, ...flowSchemas(config.database.kind), ...prefsSchemas, notificationSchema,
     ]);
     try {
       // The platform's own tables first; the entities' tables come with the whole metadata
@@ -203,7 +209,8 @@ export class Platform {
       plugins.onChange((enabled) => related.useDeclared(declaredTabs(enabled, store.meta)));
       await plugins.settle(host);
       await basedata.reload();
-      const scripts = Platform.wireScripts(options.scripts ?? {}, db, meta, store, log, basedata);
+      notifications = new NotificationCentre({ db, store: () => store, signals, log: log.child({ module: 'notifications' }), retentionDays: config.notificationRetentionDays });
+      const scripts = Platform.wireScripts(options.scripts ?? {}, db, meta, store, log, { ...basedata.scriptServices, notify: notifications.scriptNotify });
       // Hook lists are read at every record write, inside its transaction: load them now.
       await Promise.all((['hook', 'validation', 'computed', 'flow', 'job', 'endpoint'] as const).map((kind) => scripts.find(kind)));
       const customFields = new CustomFields(runtime, db, store.audit, () => basedata.dictionaries);
@@ -228,22 +235,27 @@ export class Platform {
         // Script nodes and script conditions: as the user who acted (the system for timers), in the action's transaction.
         scripts: flowScriptHook(scripts, (tx, actor) => new ServiceDataContext(store, actor, tx)),
       });
+      notifications.followFlows(flows.engine.store);
+      const centre = notifications;
       const web = setupWeb({
         themesDir: config.themesDir, store: () => store, sessions, menus, related, log,
         dictionaries: (code) => basedata.dictionaries.items(code), timeZone: () => submission().timeZone,
         todoCount: async (actor) => (await flows.inbox.counts(actor)).todo,
+        notifications: centre,
         forms, formRecords: new FormRecords({ forms, store: () => store, submission, scripts }), flows,
         admin: { plugins, customFields, forms, packages, endpoints: async () => (await scripts.find('endpoint')).flatMap((s) => (s.target ? [s.target] : [])) },
       });
-      const app = Platform.buildApp(config, log, db, meta, store, sessions, plugins, scripts, customFields, basedata, packages, related, files, forms, menus, flows, web);
+      const app = Platform.buildApp(config, log, db, meta, store, sessions, plugins, scripts, customFields, basedata, packages, related, files, forms, menus, flows, web, centre);
       const jobs = new JobScheduler(scripts, store, db, admin, log);
       await jobs.start();
       const platform = new Platform(config, log, db, meta, store, sessions, plugins, app, scripts, jobs, signals, runtime, customFields, basedata, packages, related, files, forms);
       platform.flows = flows;
+      platform.notifications = centre;
       flows.start();
       if (options.listen !== false) await platform.listen();
       return platform;
     } catch (err) {
+      await notifications?.close();
       await signals?.close();
       await sessions?.close();
       await db.close();
@@ -256,7 +268,7 @@ export class Platform {
    * A hook script acts as the user who made the change, inside the write's transaction.
    * Worker processes start on the first script run.
    */
-  private static wireScripts(options: ScriptEngineOptions, db: Database, meta: MetaRegistry, store: RecordStore, log: Logger, basedata: BaseData): ScriptRuntime {
+  private static wireScripts(options: ScriptEngineOptions, db: Database, meta: MetaRegistry, store: RecordStore, log: Logger, services: Omit<ScriptHostServices, 'callScript'>): ScriptRuntime {
     const engine = new ScriptEngine({
       ...options,
       onHostError: (err, op, script) => log.error({ script, op, err: String(err) }, 'script host call failed'),
@@ -264,7 +276,7 @@ export class Platform {
     const runtime = new ScriptRuntime({
       engine,
       repository: new ScriptRepository(db),
-      services: basedata.scriptServices,
+      services,
       onError: (err) => log.error({ err: String(err) }, 'script run log failed'),
       // A script with a service role acts with exactly that role's grants, in the caller's transaction.
       contextFor: (script, caller) =>
@@ -299,7 +311,7 @@ export class Platform {
     return runtime;
   }
 
-  private static buildApp(config: Config, log: Logger, db: Database, meta: MetaRegistry, store: RecordStore, sessions: Sessions, plugins: PluginManager, scripts: ScriptRuntime, customFields: CustomFields, basedata: BaseData, packages: Packages, related: RelatedTabs, files: FileStore, forms: FormService, menus: Menus, flows: Flows, web: Web): Koa {
+  private static buildApp(config: Config, log: Logger, db: Database, meta: MetaRegistry, store: RecordStore, sessions: Sessions, plugins: PluginManager, scripts: ScriptRuntime, customFields: CustomFields, basedata: BaseData, packages: Packages, related: RelatedTabs, files: FileStore, forms: FormService, menus: Menus, flows: Flows, web: Web, notifications: NotificationCentre): Koa {
     const root = new Router();
     healthRoutes(root, db, PLATFORM_VERSION);
     docsRoutes(root);
@@ -332,6 +344,7 @@ export class Platform {
     const submission = () => ({ timeZone: validTimeZone(basedata.parameters.get('system.timeZone', 'Asia/Shanghai')), dictionaries: (code: string) => basedata.dictionaries.values(code) });
     formRoutes(api, forms, new FormRecords({ forms, store: current, submission, scripts }), submission);
     flowRoutes(api, () => flows);
+    notificationRoutes(api, () => notifications.service, () => notifications.live);
     api.use(entityGate(plugins));
     ioRoutes(api, current, { limits: { maxBytes: config.importMaxBytes, maxRows: config.importMaxRows }, timeZone: () => submission().timeZone, log, dictionaries: basedata.dictionaries });
     recordRoutes(api, current);
@@ -369,6 +382,7 @@ export class Platform {
     }
     await this.jobs.stop();
     await this.flows.stop();
+    await this.notifications.close();
     await this.signals.close();
     await this.store.events.idle();
     await this.scripts.flush();

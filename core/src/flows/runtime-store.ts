@@ -155,9 +155,31 @@ export const INSTANCE_COLUMNS = 'id, definition_code, definition_version, title,
 export const NODE_COLUMNS = 'id, instance_id, node_key, kind, name, visit, status, outcome, arrivals, child_id, entered_at, left_at, warn_at, due_at';
 export const TASK_COLUMNS = 'id, instance_id, node_id, kind, assignee, delegated_from, parent_task, seq, status, decision, comment, report, urged, created_at, decided_at, decided_by';
 
+/**
+ * What people may need to hear of, told inside the transaction that did it: a task that
+ * became someone's to act on (`pending`) or read (`unread`), or an event of the log.
+ */
+export type FlowNotice =
+  | { type: 'task'; taskId: number; instanceId: number; nodeId: number; kind: TaskKind; assignee: number }
+  | { type: 'event'; instanceId: number; nodeId: number | null; taskId: number | null; userId: number | null; action: string; detail: Record<string, unknown> | null };
+
+/** Runs inside the flow's transaction: what it writes commits or rolls back with the action. */
+export type FlowObserver = (tx: Executor, notice: FlowNotice) => Promise<void>;
+
 /** SQL over instances, node visits, tasks, events and timers; every write takes the transaction it is part of. */
 export class FlowRuntimeStore {
+  private readonly observers: FlowObserver[] = [];
+
   constructor(readonly db: Executor) {}
+
+  /** Be told of opened tasks and logged events (notifications), in their transaction. */
+  observe(fn: FlowObserver): void {
+    this.observers.push(fn);
+  }
+
+  private async tell(tx: Executor, notice: FlowNotice): Promise<void> {
+    for (const fn of this.observers) await fn(tx, notice);
+  }
 
   /**
    * Take the instance's row lock: the first statement of every action's transaction, so
@@ -263,6 +285,7 @@ export class FlowRuntimeStore {
       'INSERT INTO plinth_flow_tasks (instance_id, node_id, kind, assignee, delegated_from, parent_task, seq, status, urged, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?)',
       [t.instanceId, t.nodeId, t.kind, t.assignee, t.delegatedFrom ?? null, t.parentTask ?? null, t.seq ?? 0, t.status, nowDb()],
     );
+    if (t.status === 'pending' || t.status === 'unread') await this.tell(tx, { type: 'task', taskId: insertId, instanceId: t.instanceId, nodeId: t.nodeId, kind: t.kind, assignee: t.assignee });
     return insertId;
   }
 
@@ -278,7 +301,9 @@ export class FlowRuntimeStore {
   }
 
   async openQueued(tx: Executor, taskId: number): Promise<void> {
-    await tx.run("UPDATE plinth_flow_tasks SET status = 'pending', created_at = ? WHERE id = ? AND status = 'queued'", [nowDb(), taskId]);
+    const { affectedRows } = await tx.run("UPDATE plinth_flow_tasks SET status = 'pending', created_at = ? WHERE id = ? AND status = 'queued'", [nowDb(), taskId]);
+    const task = affectedRows && this.observers.length ? await this.task(tx, taskId) : null;
+    if (task) await this.tell(tx, { type: 'task', taskId, instanceId: task.instanceId, nodeId: task.nodeId, kind: task.kind, assignee: task.assignee });
   }
 
   /**
@@ -308,6 +333,7 @@ export class FlowRuntimeStore {
     await tx.run('INSERT INTO plinth_flow_events (instance_id, node_id, task_id, at, user_id, action, detail) VALUES (?, ?, ?, ?, ?, ?, ?)', [
       e.instanceId, e.nodeId ?? null, e.taskId ?? null, nowDb(), e.userId, e.action, e.detail ? JSON.stringify(e.detail) : null,
     ]);
+    await this.tell(tx, { type: 'event', instanceId: e.instanceId, nodeId: e.nodeId ?? null, taskId: e.taskId ?? null, userId: e.userId, action: e.action, detail: e.detail ?? null });
   }
 
   async events(db: Executor, instanceId: number): Promise<EventRow[]> {

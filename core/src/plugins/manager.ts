@@ -539,6 +539,7 @@ export class PluginManager {
       records: (e) => data.records(e),
       transaction: (fn) => data.transaction(fn),
       can: (e, a, id) => data.can(e, a, id),
+      notifications: data.notifications,
       demo: this.options.demo,
       log: this.pluginLog(def.name),
     });

@@ -114,6 +114,7 @@ export async function upgradePlugin(db: Executor, store: RecordStore, admin: Act
           records: (e) => data.records(e),
           transaction: (fn) => data.transaction(fn),
           can: (e, a, id) => data.can(e, a, id),
+          notifications: data.notifications,
           from,
           to,
           schema: schemaSteps(store, tx),

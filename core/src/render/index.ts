@@ -13,6 +13,7 @@ import type { DictionaryItems } from './fields';
 import type { FormService } from '../forms/service';
 import type { FormRecords } from '../forms/records';
 import type { Flows } from '../flows';
+import type { NotificationCentre } from '../notify';
 import { loadThemes } from './themes';
 import { Views } from './views';
 import { Workspace } from './workspace';
@@ -34,6 +35,8 @@ export interface WebSetup {
   forms: FormService;
   formRecords: FormRecords;
   flows: Flows;
+  /** The user's notifications (the messages widget and page, the bell). */
+  notifications?: NotificationCentre;
   /** Open tasks of a user, when a flow engine counts them. */
   todoCount?: (actor: Actor) => Promise<number | null>;
   /** The services behind the admin screens. */
@@ -64,7 +67,10 @@ export function setupWeb(setup: WebSetup): Web {
     views: savedViews,
     profiles,
     log: setup.log,
-    counters: { todo: setup.todoCount ?? (async () => null), messages: async () => null },
+    counters: {
+      todo: setup.todoCount ?? (async () => null),
+      messages: async (actor) => (setup.notifications && actor.userId ? setup.notifications.service.unreadCount(actor.userId) : null),
+    },
     forms: setup.forms,
     formRecords: setup.formRecords,
     admin: setup.admin,

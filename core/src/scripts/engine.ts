@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { PlinthError, type Actor } from '@plinth/sdk';
-import type { ScriptCapability, ScriptKind, ScriptLimitsDef } from '@plinth/sdk';
+import type { ScriptCapability, ScriptKind, ScriptLimitsDef, ScriptNotification } from '@plinth/sdk';
 import { WorkerPool, type HostReply, type WorkerPoolOptions } from './pool';
 import type { HostCallMessage, HostErrorInfo, HostOp, RunOutcome } from './protocol';
 import { resolveLimits, LIMIT_CEILINGS, type ScriptLimits } from './limits';
@@ -105,13 +105,11 @@ const OPS: Record<HostOp, OpDef> = {
   'notify.send': {
     cap: 'notify',
     call: (h, [m]) => {
+      // The notification service checks the rest (recipients, lengths, a relative link) and names each problem.
       const msg = objArg(m, 'The notification', false);
-      const to = msg.to;
-      const ids = Array.isArray(to) ? to : [to];
-      if (!ids.length || ids.length > 1000 || !ids.every((x) => typeof x === 'number' && Number.isSafeInteger(x) && x > 0)) invalid('notify({ to }) takes a user id or a list of user ids');
+      if (msg.to === undefined) invalid('notify({ to }) takes a user id, a list of user ids, or { users, roles, departments }');
       if (typeof msg.title !== 'string' || !msg.title) invalid('notify({ title }) is required');
-      for (const k of ['body', 'link'] as const) if (msg[k] !== undefined && typeof msg[k] !== 'string') invalid(`notify({ ${k} }) must be a string`);
-      return h.notify({ to: to as number | number[], title: msg.title, body: msg.body as string | undefined, link: msg.link as string | undefined });
+      return h.notify(msg as unknown as ScriptNotification);
     },
   },
   'params.get': { cap: 'params:read', call: (h, [k]) => h.getParam(keyArg(k, 'The parameter code')) },

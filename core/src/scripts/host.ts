@@ -40,7 +40,8 @@ export class ScriptHostError extends PlinthError {
  * the caller's transaction when there is one.
  */
 export interface ScriptHostServices {
-  notify?(message: ScriptNotification, actor: Actor): Promise<void>;
+  /** Send a notification as the script's actor, in the caller's transaction; `script` names the sender (kind `script:<name>`). */
+  notify?(message: ScriptNotification, data: DataContext, script: string): Promise<void>;
   getParam?(code: string, data: DataContext): Promise<unknown>;
   getDictionaryItems?(code: string, data: DataContext): Promise<ScriptDictionaryItem[]>;
   callScript?(name: string, input: unknown, caller: ScriptCaller, host: ScriptHost): Promise<unknown>;
@@ -73,7 +74,7 @@ export class DataContextScriptHost implements ScriptHost {
   constructor(
     private readonly data: DataContext,
     private readonly services: ScriptHostServices = {},
-    private readonly options: { parallel?: boolean } = {},
+    private readonly options: { parallel?: boolean; script?: string } = {},
   ) {}
 
   get actor(): Actor {
@@ -123,8 +124,9 @@ export class DataContextScriptHost implements ScriptHost {
   }
 
   notify(message: ScriptNotification): Promise<void> {
-    if (!this.services.notify) return Promise.reject(unavailable('Notification'));
-    return this.services.notify(message, this.actor);
+    const send = this.services.notify;
+    if (!send) return Promise.reject(unavailable('Notification'));
+    return this.serial(() => send(message, this.data, this.options.script ?? 'anonymous'));
   }
 
   getParam(code: string): Promise<unknown> {

@@ -239,7 +239,7 @@ export class ScriptRuntime {
       ...this.options.services,
       // A called script acts with the caller's data context (or its own service role), one level deeper.
       callScript: async (name, input, caller) => (await this.run(name, input, { data, depth: caller.depth + 1, trigger: `script:${caller.script}` })).value,
-    });
+    }, { script: script.name });
   }
 
   private async execute<T>(script: StoredScript, runnable: RunnableScript, input: unknown, context: ScriptRunContext): Promise<ScriptRunResult<T>> {

@@ -1,4 +1,4 @@
-import type { Actor, AnyRecord, DataContext, RecordService } from '@plinth/sdk';
+import { PlinthError, type Actor, type AnyRecord, type DataContext, type Notifier, type RecordService } from '@plinth/sdk';
 import type { Executor } from '../data/database';
 import type { RecordStore } from './records';
 
@@ -25,6 +25,10 @@ export class ServiceDataContext implements DataContext {
 
   can(entity: string, action: string, id?: number): Promise<boolean> {
     return this.store.service(entity, this.actor, this.db, this.internal).can(action, id);
+  }
+
+  get notifications(): Notifier {
+    return this.store.notifier?.(this.actor, this.db) ?? { send: () => Promise.reject(new PlinthError(501, 'unavailable', 'Notifications are not available on this server')) };
   }
 
   transaction<R>(fn: (ctx: DataContext) => Promise<R>): Promise<R> {

@@ -68,7 +68,7 @@ export class HookRunner {
   private context(entity: string, db: Executor, actor: Actor, log: Logger): HookContext {
     const system = new ServiceDataContext(this.store, { userId: actor.userId, username: actor.username, isAdmin: true, origin: actor.origin }, db, true);
     const asCaller = new ServiceDataContext(this.store, actor, db);
-    return { entity, actor, log, asCaller, records: (e) => system.records(e), transaction: (fn) => system.transaction(fn), can: (e, a, id) => asCaller.can(e, a, id) };
+    return { entity, actor, log, asCaller, records: (e) => system.records(e), transaction: (fn) => system.transaction(fn), can: (e, a, id) => asCaller.can(e, a, id), notifications: system.notifications };
   }
 
   async beforeCreate(entity: string, data: Record<string, unknown>, db: Executor, actor: Actor, at: string): Promise<Record<string, unknown>> {

@@ -8,6 +8,7 @@ import {
   type FieldError,
   type ListQuery,
   type ListResult,
+  type Notifier,
   type RecordService,
 } from '@plinth/sdk';
 import type Ajv from 'ajv';
@@ -72,6 +73,8 @@ export class RecordStore {
 
   /** The file store file fields draw from; writes to them are checked against it (core/src/files/attach.ts). */
   files: FileStore | null = null;
+  /** In-app notifications for data contexts (`ctx.notifications`), when the platform has them. */
+  notifier: ((actor: Actor, db: Executor) => Notifier) | null = null;
 
   /**
    * Compiled SQL and validators are built on first use and rebuilt when the entity's model
