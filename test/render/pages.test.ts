@@ -173,6 +173,9 @@ describeEachDatabase('workspace pages', (db) => {
     expect(page.text).not.toContain('data-field="establishedValue"');
     const history = (await svc.get(`/app/customers/${c.id}/tabs/history`)).text;
     expect(history).toContain('苏州');
+    // References to departments and users are named, not numbered.
+    expect(history).toContain('上海客服部');
+    expect(history).not.toMatch(/class="(before|after)">#\d/);
     expect(history).not.toContain('123456');
     expect(history).not.toContain('123,456');
   });

@@ -115,7 +115,12 @@ export async function historyFragment(ctx: Context, entity: EntityModel, id: num
   const hidden = (await store.access.profile(actor)).hiddenFields(entity.name);
   const viewer = await ws.viewer(ctx);
   const users = await ws.names.load(entries.map((e) => e.userId), []);
-  const d = await displayContext(ctx, ws, entity, []);
+  // The values before and after each change, as records, so that the users and departments they name are named.
+  const states = entries.flatMap((e) => {
+    const changes = Object.entries((e.changes ?? {}) as Record<string, { before?: unknown; after?: unknown }>);
+    return [Object.fromEntries(changes.map(([name, c]) => [name, c.before])), Object.fromEntries(changes.map(([name, c]) => [name, c.after]))];
+  });
+  const d = await displayContext(ctx, ws, entity, states);
   const labelOf = (name: string) => {
     const f = entity.fields.get(name);
     return f ? textIn(f.label, d.lang) : name;
