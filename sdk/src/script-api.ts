@@ -230,6 +230,11 @@ export interface EndpointInput {
   body: unknown;
 }
 
+/**
+ * What a subscriber script gets. `event`: `<entity>.<created|updated|deleted>` (payload
+ * `{ entity, id, record, actor }`) or a flow's end, `flow.<status>` / `flow:<code>.<status>`
+ * (payload `{ flow, instance, title, status, initiator, entity, record, data, actor }`).
+ */
 export interface EventInput {
   event: string;
   payload: unknown;

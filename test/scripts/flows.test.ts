@@ -145,4 +145,38 @@ describeEachDatabase('flow script nodes and script conditions', (db) => {
       ]),
     );
   });
+
+  it('subscriber scripts hear of flow ends after the action commits: every flow (flow.<status>) and one definition (flow:<code>.<status>)', async () => {
+    const subscriber = (name: string, target: string) =>
+      expectOk(
+        p.api.post('/api/v1/scripts', {
+          name, kind: 'subscriber', target, language: 'ts', capabilities: ['records:write'],
+          source: `export default async function (input: EventInput, ctx: ScriptContext) {
+  const e = input.payload as { flow: string; instance: number; status: string; initiator: number; actor: number | null; data: { score?: number } };
+  await ctx.records('department').create({ name: [input.event, e.flow, e.instance, e.status, e.initiator, e.actor, e.data.score ?? '-'].join(' '), kind: 'team' });
+}`,
+        }),
+        201,
+      );
+    await subscriber('any-flow-end', 'flow.completed');
+    await subscriber('risk-flow-rejected', 'flow:scriptedRisk.rejected');
+    const heard = async (prefix: string): Promise<string[]> => {
+      let names: string[] = [];
+      for (let i = 0; i < 50 && names.length === 0; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        names = (await p.api.get(`/api/v1/departments?filter[name][startsWith]=${encodeURIComponent(prefix)}&fields=name`)).body.data.map((d: { name: string }) => d.name);
+      }
+      return names;
+    };
+    const done = await expectOk(startAs('rep1', { flow: 'scriptedRisk', data: { amount: 51 } }), 201);
+    expect(await heard(`flow.completed scriptedRisk ${done.id} `)).toEqual([`flow.completed scriptedRisk ${done.id} completed ${org.id('rep1')} ${org.id('rep1')} 102`]);
+
+    const big = await expectOk(startAs('rep1', { flow: 'scriptedRisk', data: { amount: 700 } }), 201);
+    await expectOk(org.as('lead1').post(`/api/v1/flows/tasks/${await taskOf(org.as('lead1'), big.id)}/reject`, { comment: 'no' }));
+    expect((await view(big.id)).status).toBe('rejected');
+    expect(await heard(`flow:scriptedRisk.rejected scriptedRisk ${big.id} `)).toEqual([`flow:scriptedRisk.rejected scriptedRisk ${big.id} rejected ${org.id('rep1')} ${org.id('lead1')} 1400`]);
+    // Each end was heard once, by the subscribers of its event only.
+    expect((await p.api.get('/api/v1/departments?filter[name][startsWith]=flow&count=true&limit=1')).body.meta.total).toBe(2);
+    for (const name of ['any-flow-end', 'risk-flow-rejected']) expect((await p.api.patch(`/api/v1/scripts/${name}`, { enabled: false })).status).toBe(200);
+  });
 });

@@ -28,6 +28,7 @@ import { ScriptRuntime } from '../scripts/runtime';
 import { scriptSchemas } from '../scripts/schema';
 import { scriptEntityHooks, scriptRecordChecks } from '../scripts/entity-hooks';
 import { RecordScripts, computedFieldsOf } from '../scripts/record-checks';
+import { ScriptSubscribers } from '../scripts/subscribers';
 import { flowScriptHook } from '../scripts/flow-hook';
 import { scriptRoutes } from '../api/scripts';
 import { scriptEndpointRoutes } from '../api/script-endpoints';
@@ -210,7 +211,7 @@ export class Platform {
       await plugins.settle(host);
       await basedata.reload();
       notifications = new NotificationCentre({ db, store: () => store, signals, log: log.child({ module: 'notifications' }), retentionDays: config.notificationRetentionDays });
-      const scripts = Platform.wireScripts(options.scripts ?? {}, db, meta, store, log, { ...basedata.scriptServices, notify: notifications.scriptNotify });
+      const { runtime: scripts, subscribers } = Platform.wireScripts(options.scripts ?? {}, db, meta, store, log, { ...basedata.scriptServices, notify: notifications.scriptNotify });
       // Hook lists are read at every record write, inside its transaction: load them now.
       await Promise.all((['hook', 'validation', 'computed', 'flow', 'job', 'endpoint'] as const).map((kind) => scripts.find(kind)));
       const customFields = new CustomFields(runtime, db, store.audit, () => basedata.dictionaries);
@@ -236,6 +237,7 @@ export class Platform {
         scripts: flowScriptHook(scripts, (tx, actor) => new ServiceDataContext(store, actor, tx)),
       });
       notifications.followFlows(flows.engine.store);
+      flows.engine.store.observe(subscribers.flowEnds(flows.engine.store));
       const centre = notifications;
       const web = setupWeb({
         themesDir: config.themesDir, store: () => store, sessions, menus, related, log,
@@ -268,7 +270,7 @@ export class Platform {
    * A hook script acts as the user who made the change, inside the write's transaction.
    * Worker processes start on the first script run.
    */
-  private static wireScripts(options: ScriptEngineOptions, db: Database, meta: MetaRegistry, store: RecordStore, log: Logger, services: Omit<ScriptHostServices, 'callScript'>): ScriptRuntime {
+  private static wireScripts(options: ScriptEngineOptions, db: Database, meta: MetaRegistry, store: RecordStore, log: Logger, services: Omit<ScriptHostServices, 'callScript'>): { runtime: ScriptRuntime; subscribers: ScriptSubscribers } {
     const engine = new ScriptEngine({
       ...options,
       onHostError: (err, op, script) => log.error({ script, op, err: String(err) }, 'script host call failed'),
@@ -297,18 +299,11 @@ export class Platform {
         }),
       log: pluginLogger(log.child({ plugin: 'scripts' })),
     });
-    // Subscriber scripts (target `<entity>.<created|updated|deleted>`) run after the commit,
-    // as the system, each in its own transaction; a failure is logged and recorded, never
-    // reported to the writer.
+    // Subscriber scripts of record changes (target `<entity>.<created|updated|deleted>`).
     const system: Actor = { userId: null, username: 'system', isAdmin: true };
-    store.events.subscribe(async (e) => {
-      for (const script of await runtime.find('subscriber', e.event)) {
-        await db
-          .transaction((tx) => runtime.runScript(script, { event: e.event, payload: { entity: e.entity, id: e.id, record: e.record, actor: e.actor } }, { data: new ServiceDataContext(store, system, tx), trigger: `event:${e.event}` }))
-          .catch((err: unknown) => log.warn({ script: script.name, event: e.event, err: (err as Error).message }, 'subscriber failed'));
-      }
-    });
-    return runtime;
+    const subscribers = new ScriptSubscribers(runtime, db, (tx) => new ServiceDataContext(store, system, tx), log);
+    store.events.subscribe((e) => subscribers.publish(e.event, { entity: e.entity, id: e.id, record: e.record, actor: e.actor }));
+    return { runtime, subscribers };
   }
 
   private static buildApp(config: Config, log: Logger, db: Database, meta: MetaRegistry, store: RecordStore, sessions: Sessions, plugins: PluginManager, scripts: ScriptRuntime, customFields: CustomFields, basedata: BaseData, packages: Packages, related: RelatedTabs, files: FileStore, forms: FormService, menus: Menus, flows: Flows, web: Web, notifications: NotificationCentre): Koa {
