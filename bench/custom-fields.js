@@ -88,7 +88,7 @@ async function platform(kind, name) {
   }
   const token = (await call(base, 'POST', '/api/v1/auth/login', null, { username: 'admin', password: PASSWORD })).token;
   return {
-    base, token,
+    base, token, pid: child.pid,
     api: (method, u, body) => call(base, method, u, token, body),
     async stop() {
       child.kill('SIGTERM');
@@ -112,13 +112,22 @@ async function seed(p, withFields) {
   }
 }
 
+/** CPU time (user + system) a process has used, in ms (Linux /proc; clock ticks of 10 ms). */
+function cpuMs(pid) {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
 async function measure(p, seconds) {
   let i = 0;
+  const cpuBefore = cpuMs(p.pid);
   const result = await autocannon({
     url: p.base, connections: CONNECTIONS, duration: seconds,
     requests: [{ setupRequest: (req) => ({ ...req, method: 'GET', path: `/api/v1/customers?filter[city]=${encodeURIComponent(CITIES[i++ % CITIES.length])}&sort=-createdAt&limit=20&count=true`, headers: { authorization: `Bearer ${p.token}` } }) }],
   });
-  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors };
+  // Server CPU per request: unlike req/s, barely moved by whatever else runs on the machine.
+  const cpuPerRequest = (cpuMs(p.pid) - cpuBefore) / Math.max(1, result.requests.total);
+  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, cpuPerRequest, non2xx: result.non2xx, errors: result.errors };
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -141,18 +150,19 @@ async function main() {
         runs.none.push(await measure(none, DURATION));
         runs.with.push(await measure(withFields, DURATION));
       }
-      const pick = (list) => ({ rps: median(list.map((r) => r.rps)), p99: median(list.map((r) => r.p99)), non2xx: list.reduce((a, r) => a + r.non2xx, 0), errors: list.reduce((a, r) => a + r.errors, 0) });
+      const pick = (list) => ({ rps: median(list.map((r) => r.rps)), p99: median(list.map((r) => r.p99)), cpu: median(list.map((r) => r.cpuPerRequest)), non2xx: list.reduce((a, r) => a + r.non2xx, 0), errors: list.reduce((a, r) => a + r.errors, 0) });
       const out = { none: pick(runs.none), with: pick(runs.with) };
-      rows.push({ kind, ...out, ratio: out.with.rps / out.none.rps });
+      rows.push({ kind, ...out, ratio: out.with.rps / out.none.rps, cpuRatio: out.none.cpu / out.with.cpu });
     } finally {
       await none.stop();
       await withFields.stop();
     }
   }
   console.log(`\nCustom fields: customer list page of 20 (city filter, -createdAt, total) on ${ROWS.toLocaleString('en-US')} customers, ${CONNECTIONS} connections, median of ${ROUNDS} alternating rounds of ${DURATION} s`);
-  console.log('| database | no custom fields req/s | 20 custom fields req/s | p99 ms (none / 20) | ratio (bar ≥ 0.8) |');
-  console.log('|----------|------:|------:|------:|------:|');
-  for (const r of rows) console.log(`| ${r.kind} | ${Math.round(r.none.rps)} | ${Math.round(r.with.rps)} | ${r.none.p99} / ${r.with.p99} | ${r.ratio.toFixed(2)} |`);
+  console.log('| database | no custom fields req/s | 20 custom fields req/s | p99 ms (none / 20) | ratio (bar ≥ 0.8) | server CPU ms/request (none / 20) | CPU ratio |');
+  console.log('|----------|------:|------:|------:|------:|------:|------:|');
+  for (const r of rows) console.log(`| ${r.kind} | ${Math.round(r.none.rps)} | ${Math.round(r.with.rps)} | ${r.none.p99} / ${r.with.p99} | ${r.ratio.toFixed(2)} | ${r.none.cpu.toFixed(3)} / ${r.with.cpu.toFixed(3)} | ${r.cpuRatio.toFixed(2)} |`);
+  console.log('CPU ratio: server CPU per request without the fields / with them (what throughput would be on an otherwise idle machine, the server alone on its cores).');
   for (const r of rows) for (const k of ['none', 'with']) if (r[k].non2xx || r[k].errors) console.log(`WARNING: ${r.kind} ${k}: ${r[k].non2xx} non-2xx, ${r[k].errors} errors`);
   fs.mkdirSync(path.join(ROOT, '.bench'), { recursive: true });
   fs.writeFileSync(path.join(ROOT, '.bench/custom-fields.json'), JSON.stringify(rows, null, 2));
