@@ -1,13 +1,13 @@
 import type { Browser, Page } from 'playwright-core';
 import { TEST_DATABASES } from '../support/databases';
 import { ADMIN, startTestPlatform, type TestPlatform } from '../support/platform';
-import { buildOrg } from '../support/org';
+import { buildOrg, PASSWORD } from '../support/org';
 import { collectErrors, launchBrowser, logIn, newContext, screenshot, showsText } from './browser';
 
 // Browser tests run on the embedded database; the pages' server side is tested on both in test/render/admin-system.test.ts.
 const db = TEST_DATABASES[0];
 
-describe('admin screens in a browser: parameters, menus, related tabs', () => {
+describe('admin screens in a browser: parameters, menus, related tabs, scripts; the desktop layout', () => {
   let t: TestPlatform;
   let browser: Browser;
 
@@ -113,6 +113,94 @@ describe('admin screens in a browser: parameters, menus, related tabs', () => {
     expect(tabs.find((x: { key: string }) => x.key === 'reports')).toMatchObject({ source: 'admin', target: 'user', foreignKey: 'superior', label: { 'zh-CN': '直接下属', en: 'Direct reports' } });
     await Promise.all([page.waitForEvent('load'), page.click('tr[data-tab=reports] [data-action=delete-tab]')]);
     expect(await page.locator('tr[data-tab=reports]').count()).toBe(0);
+    expect(errors).toEqual([]);
+  });
+
+  it('scripts: "check" shows a type error with its line and column; the fixed script is saved, dry-run (writes rolled back), disabled', async () => {
+    const { page, errors } = await asAdmin('/admin/scripts');
+    await Promise.all([page.waitForURL('**/admin/new-script'), page.click('[data-testid=new-script]')]);
+    await page.fill('[data-testid=script-name]', 'make-customer');
+    await page.selectOption('[data-testid=script-kind]', 'endpoint');
+    await page.fill('[data-testid=script-target]', 'make-customer');
+    await page.check('input[name=cap][value="records:write"]');
+    const broken = `export default async function (input: EndpointInput, ctx: ScriptContext) {\n  ctx.log.info('making one');\n  const made = await ctx.records('customer').create({ customerNo: 'C99999999', name: 'Dry run Co', kind: 'person' });\n  return made.nope.id + 1;\n}\n`;
+    await page.fill('[data-testid=script-source]', broken);
+    await page.click('[data-testid=script-check]');
+    await showsText(page, '[data-testid=script-diagnostics]', '4:');
+    const place = await page.locator('[data-testid=script-diagnostics] a.diagnostic').first().getAttribute('data-line');
+    expect(place).toBe('4');
+    // Saving a source that does not compile is refused the same way, nothing stored.
+    await page.click('[data-testid=script-save]');
+    await showsText(page, '[data-testid=script-diagnostics]', '4:');
+    expect((await t.api.get('/api/v1/scripts')).body.data.map((s: { name: string }) => s.name)).not.toContain('make-customer');
+    // A click on the problem selects its place in the editor.
+    await page.click('[data-testid=script-diagnostics] a.diagnostic');
+    const selected = await page.locator('[data-testid=script-source]').evaluate((el) => {
+      const area = el as unknown as { value: string; selectionStart: number };
+      return area.value.slice(0, area.selectionStart).split('\n').length;
+    });
+    expect(selected).toBe(4);
+    await screenshot(page, 'admin-script-check');
+    await page.fill('[data-testid=script-source]', broken.replace('made.nope.id + 1', "{ id: made.id, name: made.name, echo: (input.body as { n?: number } | null)?.n ?? null }"));
+    await page.click('[data-testid=script-check]');
+    await showsText(page, '[data-testid=script-ok]', '没有发现问题');
+    await Promise.all([page.waitForURL('**/admin/scripts/make-customer'), page.click('[data-testid=script-save]')]);
+    await showsText(page, '[data-testid=script-versions]', 'v1');
+    // Dry run with an input: the result, the log line, the write — rolled back.
+    const customers = (await t.api.get('/api/v1/customers?count=true&limit=1')).body.meta.total;
+    await page.fill('[data-testid=dry-run-input]', '{"method":"POST","path":"/x/make-customer","params":{},"query":{},"body":{"n":7}}');
+    await page.click('[data-testid=dry-run-go]');
+    await showsText(page, '[data-testid=dry-run-value]', '"echo": 7');
+    await showsText(page, '[data-testid=dry-run-logs]', 'making one');
+    await showsText(page, '[data-testid=dry-run-writes]', 'create customer');
+    expect(await page.locator('[data-testid=dry-run-stats]').textContent()).toMatch(/\d+ ms/);
+    expect((await t.api.get('/api/v1/customers?count=true&limit=1')).body.meta.total).toBe(customers);
+    await screenshot(page, 'admin-script-dry-run');
+    // A second version, then disabled: the list says so.
+    await page.fill('[data-testid=script-source]', (await page.inputValue('[data-testid=script-source]')).replace("'making one'", "'making one (v2)'"));
+    await Promise.all([page.waitForEvent('load'), page.click('[data-testid=script-save]')]);
+    expect(await page.locator('[data-testid=script-versions] tr[data-version]').count()).toBe(2);
+    await Promise.all([page.waitForEvent('load'), page.click('[data-testid=script-disable]')]);
+    await page.goto('/admin/scripts');
+    await showsText(page, 'tr[data-script=make-customer]', 'v2');
+    await showsText(page, 'tr[data-script=make-customer]', '停用');
+    expect(errors).toEqual([]);
+  });
+
+  it('the desktop: two columns with widgets placed in them, kept across visits; one column at a phone\'s width', async () => {
+    const context = await newContext(browser, t.platform.url);
+    const page = await context.newPage();
+    const errors = collectErrors(page);
+    await logIn(page, 'rep1', PASSWORD, '/');
+    const columns = async () =>
+      page.locator('[data-testid=desktop-columns] .desktop-column').evaluateAll((cols) => cols.map((c) => [...c.querySelectorAll('[data-widget]')].map((w) => w.getAttribute('data-widget'))));
+    expect(await columns()).toEqual([['recent', 'todo', 'messages', 'links']]);
+    await page.click('[data-testid=desktop-arrange]');
+    await page.check('[data-testid=layout-columns] input[value="2"]');
+    await page.selectOption('[data-testid=widget-column-recent]', '2');
+    await page.selectOption('[data-testid=widget-column-todo]', '1');
+    await page.selectOption('[data-testid=widget-column-messages]', '0');
+    await page.selectOption('[data-testid=widget-column-links]', '1');
+    // Links above the to-do count in the first column.
+    await page.click('[data-testid=layout-widgets] tr[data-widget=links] [data-action=widget-up]');
+    await page.click('[data-testid=layout-widgets] tr[data-widget=links] [data-action=widget-up]');
+    await page.fill('[data-testid=layout-links]', '客户 /app/customers');
+    await Promise.all([page.waitForEvent('load'), page.click('[data-testid=layout-save]')]);
+    expect(await columns()).toEqual([['links', 'todo'], ['recent']]);
+    await showsText(page, '[data-widget=links]', '客户');
+    const boxes = await page.locator('[data-testid=desktop-columns] .desktop-column').evaluateAll((cols) => cols.map((c) => c.getBoundingClientRect().left));
+    expect(boxes[1]).toBeGreaterThan(boxes[0]);
+    await screenshot(page, 'desktop-two-columns');
+    // Kept: another visit, the same layout; the API holds it.
+    await page.goto('/');
+    expect(await columns()).toEqual([['links', 'todo'], ['recent']]);
+    const prefs = (await page.evaluate(async () => (await fetch('/api/v1/me/preferences', { headers: { Accept: 'application/json' } })).json())) as Record<string, unknown>;
+    expect(prefs['desktop.layout']).toEqual({ columns: [['links', 'todo'], ['recent']] });
+    // At a phone's width the columns stack.
+    await page.setViewportSize({ width: 390, height: 800 });
+    const stacked = await page.locator('[data-testid=desktop-columns] .desktop-column').evaluateAll((cols) => cols.map((c) => Math.round(c.getBoundingClientRect().left)));
+    expect(new Set(stacked).size).toBe(1);
+    await screenshot(page, 'desktop-phone');
     expect(errors).toEqual([]);
   });
 });

@@ -16,7 +16,7 @@ function expectSafe(html: string): void {
 /** The screens of the admin index, in order. */
 const screensOf = (html: string) => [...html.matchAll(/data-screen="([a-z]+)"/g)].map((m) => m[1]);
 
-describeEachDatabase('admin pages: parameters, menus, related tabs', (db) => {
+describeEachDatabase('admin pages: parameters, menus, related tabs, scripts', (db) => {
   let t: TestPlatform;
   let org: OrgFixture;
   const client = async (name: string, password = PASSWORD) => {
@@ -146,5 +146,81 @@ describeEachDatabase('admin pages: parameters, menus, related tabs', (db) => {
       expectSafe(res.text);
     }
     expect((await a.get('/admin/parameters')).text).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+  });
+
+  it('scripts: the list with kind, target, version, state and last run; the editor with versions and runs; the run log by status', async () => {
+    const v1 = await t.api.post('/api/v1/scripts', { name: 'shout', kind: 'endpoint', target: 'shout', language: 'ts', source: 'export default (input: EndpointInput) => "v1"', description: HOSTILE });
+    expect(v1.status).toBe(201);
+    const source = `export default (input: EndpointInput) => {\n  if (input.query.fail) throw new Error('</textarea><script>alert(1)</script>');\n  return '</textarea><img src=x onerror=alert(2)>';\n};\n`;
+    expect((await t.api.post('/api/v1/scripts', { name: 'shout', kind: 'endpoint', target: 'shout', language: 'ts', source, description: HOSTILE })).status).toBe(201);
+    expect((await t.api.get('/api/v1/x/shout?fail=1')).status).toBe(422);
+    await t.platform.scripts.flush();
+    const a = await admin();
+    const list = await a.get('/admin/scripts');
+    expect(list.status).toBe(200);
+    const row = /<tr data-script="shout"[\s\S]*?<\/tr>/.exec(list.text)![0];
+    expect(row).toContain('endpoint');
+    expect(row).toContain('<code>shout</code>');
+    expect(row).toContain('v2');
+    expect(row).toMatch(/<span class="badge danger" data-testid="last-status">error<\/span>/);
+    expectSafe(list.text);
+    const editor = await a.get('/admin/scripts/shout');
+    expect(editor.status).toBe(200);
+    expectSafe(editor.text);
+    expect(editor.text).toContain('&lt;/textarea&gt;&lt;script&gt;');
+    expect([...editor.text.matchAll(/<tr data-version="(\d+)"/g)].map((m) => m[1])).toEqual(['2', '1']);
+    expect(pageData(editor.text).script).toMatchObject({ name: 'shout', version: 2, source, isNew: false, current: 2, enabled: true });
+    const old = await a.get('/admin/scripts/shout?version=1');
+    expect(pageData(old.text).script).toMatchObject({ version: 1, source: 'export default (input: EndpointInput) => "v1"' });
+    expect(old.text).toContain('data-version="1" class="active"');
+    expect((await a.get('/admin/scripts/shout?version=9')).status).toBe(404);
+    expect((await a.get('/admin/scripts/nothing-here')).status).toBe(404);
+    const fresh = await a.get('/admin/new-script');
+    expect(pageData(fresh.text).script).toMatchObject({ isNew: true, name: '' });
+    // Kinds come from the runtime, not the page.
+    expect([...fresh.text.matchAll(/<select name="kind"[^>]*>([\s\S]*?)<\/select>/g)][0][1]).toContain('<option value="subscriber">');
+    const errors = await a.get('/admin/script-runs?status=error&script=shout');
+    expect(errors.status).toBe(200);
+    expectSafe(errors.text);
+    expect(errors.text).toMatch(/<tr data-run="\d+" data-status="error">/);
+    expect(errors.text).toContain('&lt;/textarea&gt;&lt;script&gt;alert(1)');
+    expect((await a.get('/admin/script-runs?status=ok&script=shout')).text).not.toMatch(/<tr data-run=/);
+  });
+
+  it('scripts are for system administrators only: everyone else gets 403 pages with no script in them', async () => {
+    expect((await t.api.post('/api/v1/scripts', { name: 'secret-logic', kind: 'job', target: '0 2 * * *', language: 'js', source: 'export default () => "hidden-body-text"' })).status).toBe(201);
+    for (const name of ['rep1', 'shAdmin', 'auditor']) {
+      const c = await client(name);
+      for (const path of ['/admin/scripts', '/admin/scripts/secret-logic', '/admin/new-script', '/admin/script-runs']) {
+        const res = await c.get(path);
+        expect([name, path, res.status]).toEqual([name, path, 403]);
+        expect(res.text).not.toContain('secret-logic');
+        expect(res.text).not.toContain('hidden-body-text');
+      }
+    }
+  });
+
+  it('forms: the editor lists the saved versions; the preview draws any version as users will see it, inputs disabled, hostile labels escaped', async () => {
+    const h = { 'zh-CN': HOSTILE, en: HOSTILE };
+    const definition = { code: 'trip', kind: 'data', label: { 'zh-CN': '出差申请', en: 'Trip' }, fields: [{ name: 'city', type: 'string', label: { 'zh-CN': '城市', en: 'City' }, required: true }, { name: 'days', type: 'integer', label: { 'zh-CN': '天数', en: 'Days' }, default: 2 }], layout: { sections: [{ title: { 'zh-CN': '行程', en: 'Route' }, columns: 2, fields: ['city', 'days'] }] } };
+    expect((await t.api.post('/api/v1/forms', definition)).status).toBe(201);
+    const v2 = { ...definition, fields: [...definition.fields, { name: 'note', type: 'string', label: h, help: h }], layout: { sections: [{ title: h, columns: 1, fields: ['city', 'days', 'note'] }] } };
+    const saved = await t.api.put('/api/v1/forms/trip', { version: 1, definition: v2 });
+    expect([saved.status, saved.body.errors]).toEqual([200, undefined]);
+    const a = await admin();
+    const editor = (await a.get('/admin/forms/trip')).text;
+    expect([...editor.matchAll(/<tr data-version="(\d+)">/g)].map((m) => m[1])).toEqual(['2', '1']);
+    expect(editor).toContain('href="/admin/forms/trip/preview?version=1"');
+    const current = await a.get('/admin/forms/trip/preview');
+    expect(current.status).toBe(200);
+    expectSafe(current.text);
+    expect(current.text).toContain('<fieldset disabled class="form-section preview">');
+    expect(current.text).toMatch(/data-field="note"/);
+    expect(current.text).toMatch(/<input type="number" data-name="days" value="2"/);
+    const first = (await a.get('/admin/forms/trip/preview?version=1')).text;
+    expect(first).not.toMatch(/data-field="note"/);
+    expect(first).toContain('<legend>行程</legend>');
+    expect((await a.get('/admin/forms/trip/preview?version=7')).status).toBe(404);
+    expect((await (await client('rep1')).get('/admin/forms/trip/preview')).status).toBe(403);
   });
 });

@@ -245,7 +245,7 @@ export class Platform {
         todoCount: async (actor) => (await flows.inbox.counts(actor)).todo,
         notifications: centre,
         forms, formRecords: new FormRecords({ forms, store: () => store, submission, scripts }), flows,
-        admin: { plugins, customFields, forms, packages, endpoints: async () => (await scripts.find('endpoint')).flatMap((s) => (s.target ? [s.target] : [])) },
+        admin: { plugins, customFields, forms, packages, scripts, endpoints: async () => (await scripts.find('endpoint')).flatMap((s) => (s.target ? [s.target] : [])) },
       });
       const app = Platform.buildApp(config, log, db, meta, store, sessions, plugins, scripts, customFields, basedata, packages, related, files, forms, menus, flows, web, centre);
       const jobs = new JobScheduler(scripts, store, db, admin, log);

@@ -1,9 +1,13 @@
 import { ValidationError, type FieldError } from '@plinth/sdk';
 import type { Executor } from '../data/database';
 import { nowDb } from '../data/codec';
+import { desktopLayoutErrors } from './desktop';
 
 export const PREFERENCE_KEY = /^[a-z][a-zA-Z0-9_.-]{0,99}$/;
 const MAX_VALUE_BYTES = 16_384;
+
+/** Keys whose value has a shape the pages rely on: checked on every write. */
+const VALUE_RULES = new Map<string, (value: unknown) => FieldError[]>([['desktop.layout', desktopLayoutErrors]]);
 
 /** Per-user workspace settings: list columns per entity, desktop layout, … — JSON values under keys. */
 export class Preferences {
@@ -25,6 +29,7 @@ export class Preferences {
     const json = JSON.stringify(value);
     if (value === undefined || json === undefined) errors.push({ field: 'value', rule: 'required', message: 'value is required' });
     else if (Buffer.byteLength(json) > MAX_VALUE_BYTES) errors.push({ field: 'value', rule: 'maxLength', message: `A preference holds at most ${MAX_VALUE_BYTES} bytes of JSON` });
+    else errors.push(...(VALUE_RULES.get(key)?.(value) ?? []));
     if (errors.length) throw new ValidationError(errors);
     const upsert =
       this.db.dialect.kind === 'mysql'

@@ -9,10 +9,11 @@ import { categoriesPage, dictionariesPage, dictionaryPage } from './pages/admin/
 import { auditPage } from './pages/admin/audit';
 import { pluginsPage } from './pages/admin/plugins';
 import { packagesPage } from './pages/admin/packages';
-import { formEditorPage, formsPage } from './pages/admin/forms';
+import { formEditorPage, formPreviewPage, formsPage } from './pages/admin/forms';
 import { parametersPage } from './pages/admin/parameters';
 import { menusPage } from './pages/admin/menus';
 import { relatedPage } from './pages/admin/related';
+import { scriptEditorPage, scriptRunsPage, scriptsPage } from './pages/admin/scripts';
 
 export type { AdminServices } from './pages/admin/common';
 
@@ -37,6 +38,11 @@ export function adminPages(pages: Router, session: Middleware, deps: AdminDeps):
   pages.get('/admin/related', session, (ctx) => relatedPage(ctx, deps));
   pages.get('/admin/forms', session, (ctx) => formsPage(ctx, deps));
   pages.get('/admin/forms/:code', session, (ctx) => formEditorPage(ctx, deps));
+  pages.get('/admin/forms/:code/preview', session, (ctx) => formPreviewPage(ctx, deps));
+  pages.get('/admin/scripts', session, (ctx) => scriptsPage(ctx, deps));
+  pages.get('/admin/new-script', session, (ctx) => scriptEditorPage(ctx, deps, null));
+  pages.get('/admin/script-runs', session, (ctx) => scriptRunsPage(ctx, deps));
+  pages.get('/admin/scripts/:name', session, (ctx) => scriptEditorPage(ctx, deps, ctx.params.name));
   pages.get('/admin/plugins', session, (ctx) => pluginsPage(ctx, deps));
   pages.get('/admin/packages', session, (ctx) => packagesPage(ctx, deps));
   pages.get('/admin/audit', session, (ctx) => auditPage(ctx, deps));

@@ -361,6 +361,16 @@ export class ScriptRuntime {
   runs(query: Parameters<ScriptRepository['runs']>[0] = {}) {
     return this.options.repository.runs(query);
   }
+
+  /** Every saved version of a script, newest first (without the code). */
+  versions(name: string) {
+    return this.options.repository.history(name);
+  }
+
+  /** One saved version of a script, with its source. */
+  version(name: string, version: number): Promise<StoredScript | null> {
+    return this.options.repository.version(name, version);
+  }
 }
 
 function failureLogs(err: unknown): readonly ScriptLogLine[] {

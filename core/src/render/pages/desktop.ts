@@ -5,15 +5,15 @@ import { pageUserOf } from '../session';
 import type { Preferences } from '../../prefs/preferences';
 import type { Workspace } from '../workspace';
 import type { Actor } from '@plinth/sdk';
+import { DESKTOP_WIDGETS, MAX_DESKTOP_COLUMNS, desktopLayoutOf } from '../../prefs/desktop';
+
+export { DESKTOP_WIDGETS } from '../../prefs/desktop';
 
 /** Counts from other parts of the platform (flows, messages), when they are there. */
 export interface DesktopCounters {
   todo: (actor: Actor) => Promise<number | null>;
   messages: (actor: Actor) => Promise<number | null>;
 }
-
-/** Widgets a desktop may show, in the order a new user gets them. */
-export const DESKTOP_WIDGETS = ['recent', 'todo', 'messages', 'links'] as const;
 
 /** Records changed most recently by or for the viewer, across the entities they can read. */
 async function recentRecords(ctx: Context, ws: Workspace): Promise<{ entity: string; title: string; href: string; at: string }[]> {
@@ -30,24 +30,30 @@ async function recentRecords(ctx: Context, ws: Workspace): Promise<{ entity: str
   return found.sort((a, b) => (a.at < b.at ? 1 : -1)).slice(0, 10);
 }
 
-/** The personal start page (个人工作平台): widgets in the order the user chose. */
+/** The personal start page (个人工作平台): the widgets the user chose, in the columns they chose (one on a phone). */
 export async function desktopPage(ctx: Context, ws: Workspace, preferences: Preferences, counters: DesktopCounters): Promise<void> {
   const viewer = await ws.viewer(ctx);
-  const chosen = (await preferences.get<string[]>(viewer.id, 'desktop.widgets')) ?? [...DESKTOP_WIDGETS];
-  const widgets = chosen.filter((w): w is (typeof DESKTOP_WIDGETS)[number] => (DESKTOP_WIDGETS as readonly string[]).includes(w));
-  const links = (await preferences.get<{ label: string; href: string }[]>(viewer.id, 'desktop.links')) ?? [];
-  const data: Record<string, unknown> = { widgets: widgets.map((w) => ({ key: w, [w]: true })) };
+  const prefs = await preferences.all(viewer.id);
+  const layout = desktopLayoutOf(prefs['desktop.layout'], prefs['desktop.widgets']);
+  const widgets = layout.columns.flat();
+  const stored = prefs['desktop.links'];
+  const links = Array.isArray(stored) ? (stored as { label: string; href: string }[]) : [];
+  const data: Record<string, unknown> = {
+    columns: layout.columns.map((column, at) => ({ at: at + 1, widgets: column.map((w) => ({ key: w, [w]: true })) })),
+    columnCount: layout.columns.length,
+    flowing: !layout.chosen,
+  };
   if (widgets.includes('recent')) data.recent = await recentRecords(ctx, ws);
   const { actor } = pageUserOf(ctx);
   if (widgets.includes('todo')) data.todo = await counters.todo(actor);
   if (widgets.includes('messages')) data.messages = await counters.messages(actor);
-  data.links = links.filter((l) => typeof l?.href === 'string' && /^\/(?![/\\])/.test(l.href));
+  data.links = links.filter((l) => typeof l?.href === 'string' && typeof l?.label === 'string' && /^\/(?![/\\])/.test(l.href));
   await ws.send(ctx, {
     page: 'desktop',
     title: await ws.t(ctx, 'desktop.title'),
     scripts: ['js/desktop.js'],
     messages: ['desktop.'],
-    client: { widgets, all: DESKTOP_WIDGETS, links: data.links },
-    data,
+    client: { columns: layout.columns, all: DESKTOP_WIDGETS, maxColumns: MAX_DESKTOP_COLUMNS, links: data.links },
+    data: { ...data, allWidgets: DESKTOP_WIDGETS.map((w) => ({ key: w, labelKey: `desktop.${w}` })), columnChoices: Array.from({ length: MAX_DESKTOP_COLUMNS }, (_, i) => ({ n: i + 1, checked: i + 1 === layout.columns.length })) },
   });
 }

@@ -6,6 +6,7 @@ import type { FormService } from '../../../forms/service';
 import type { Packages } from '../../../packages/packages';
 import type { PluginManager } from '../../../plugins/manager';
 import type { RelatedTabs } from '../../../related';
+import type { ScriptRuntime } from '../../../scripts/runtime';
 import type { Crumb, PageSpec, Workspace } from '../../workspace';
 import { pageUserOf } from '../../session';
 import { textIn, type Language } from '../../i18n';
@@ -19,6 +20,8 @@ export interface AdminServices {
   packages: Packages;
   /** Names of the script endpoints (`/api/v1/x/{name}`), granted as `x:{name}` / `call`. */
   endpoints?: () => Promise<string[]>;
+  /** Stored scripts (the scripts screen reads them; changes go through /api/v1/scripts). */
+  scripts?: ScriptRuntime;
 }
 
 export interface AdminDeps extends AdminServices {

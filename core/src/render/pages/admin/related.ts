@@ -28,7 +28,8 @@ export async function relatedPage(ctx: Context, deps: AdminDeps): Promise<void> 
   const entities = all.map((e) => ({ value: e.name, label: `${textIn(e.label, lang)} (${e.name})` })).sort((a, b) => a.label.localeCompare(b.label));
   const asked = typeof ctx.query.entity === 'string' ? ctx.query.entity : null;
   if (asked !== null && !store.meta.get(asked)) throw new NotFoundError(`No entity "${asked}"`);
-  const entity = asked ? store.meta.get(asked)! : (store.meta.get('customer') ?? all[0]);
+  // Without a choice: the first entity (by label) another one references, so there is something to see.
+  const entity = asked ? store.meta.get(asked)! : (entities.map((e) => store.meta.get(e.value)!).find((e) => candidates(all, e.name, lang).length > 0) ?? all[0]);
   const service = store.service('relatedTab', actor);
   const tabs = await deps.related.all(entity);
   const versions = new Map((await readAll(service, { filter: { entity: entity.name } as never, fields: ['id', 'version'] })).map((r) => [r.id, r.version]));

@@ -15,6 +15,7 @@ export const ADMIN_SCREENS = [
   { key: 'menus', href: '/admin/menus', icon: 'menu' },
   { key: 'related', href: '/admin/related', icon: 'sitemap' },
   { key: 'forms', href: '/admin/forms', icon: 'edit' },
+  { key: 'scripts', href: '/admin/scripts', icon: 'file' },
   { key: 'plugins', href: '/admin/plugins', icon: 'settings' },
   { key: 'packages', href: '/admin/packages', icon: 'download' },
   { key: 'audit', href: '/admin/audit', icon: 'save' },
