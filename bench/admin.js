@@ -5,7 +5,9 @@
  * system administrator over an organisation of BENCH_UNITS units and BENCH_USERS users
  * (whose creation also fills the operation log): the console index, the organisation tree
  * with a unit's members, the grant matrix of a role, an entity's fields, the operation log
- * (unfiltered and filtered), plugins. Also the JS a browser fetches for the grant matrix.
+ * (unfiltered and filtered), plugins, system parameters, menus, related tabs, scripts (list,
+ * editor, run log) and a two-column desktop. Also the JS a browser fetches for the grant
+ * matrix and the script editor.
  *
  * Env: BENCH_DURATION (s, default 5), BENCH_CONNECTIONS (default 8), BENCH_MYSQL_URL,
  * BENCH_DBS (default mariadb,sqlite), BENCH_UNITS (default 200), BENCH_USERS (default 2000).
@@ -126,6 +128,7 @@ async function measure(kind) {
       const created = (await call(base, 'POST', '/api/v1/users/bulk', admin, { create })).created;
       await call(base, 'POST', '/api/v1/userRoles/bulk', admin, { create: created.map((u) => ({ user: u.id, role: salesRep.id })) });
     }
+    for (let i = 1; i <= 20; i++) await call(base, 'POST', '/api/v1/scripts', admin, { name: `bench-${i}`, kind: 'endpoint', target: `bench-${i}`, language: 'ts', source: `export default (input: EndpointInput) => ({ n: ${i}, method: input.method })` });
     const seeded = (Date.now() - started) / 1000;
     const cookie = { cookie: await cookieLogin(base) };
     const pages = [
@@ -137,10 +140,19 @@ async function measure(kind) {
       ['operation log, newest 50', ['/admin/audit']],
       ['operation log filtered (action, entity)', ['/admin/audit?action=create&entity=department']],
       ['plugins', ['/admin/plugins']],
+      ['system parameters', ['/admin/parameters']],
+      ['menus (tree with overlays)', ['/admin/menus']],
+      ['related tabs of customers', ['/admin/related?entity=customer']],
+      ['scripts: list of 20 with their last run', ['/admin/scripts']],
+      ['script editor (versions, recent runs)', ['/admin/scripts/bench-1']],
+      ['script run log', ['/admin/script-runs']],
+      ['desktop in two columns', ['/']],
     ];
+    const layout = await fetch(`${base}/api/v1/me/preferences/desktop.layout`, { method: 'PUT', headers: { ...cookie, 'content-type': 'application/json', 'x-csrf-token': /plinth_csrf=([^;]+)/.exec(cookie.cookie)?.[1] ?? '' }, body: JSON.stringify({ value: { columns: [['recent', 'links'], ['todo', 'messages']] } }) });
+    if (!layout.ok) throw new Error(`desktop layout: ${layout.status}`);
     const results = [];
     for (const [page, paths] of pages) results.push({ page, ...(await rate(base, cookie, paths)) });
-    return { results, seeded, units: units.length + 6, scripts: await pageScripts(base, cookie.cookie, `/admin/roles/${salesRep.id}`) };
+    return { results, seeded, units: units.length + 6, scripts: await pageScripts(base, cookie.cookie, `/admin/roles/${salesRep.id}`), editor: await pageScripts(base, cookie.cookie, '/admin/scripts/bench-1') };
   } finally {
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
@@ -152,12 +164,13 @@ async function measure(kind) {
 
 (async () => {
   for (const kind of DBS) {
-    const { results, seeded, units, scripts } = await measure(kind);
+    const { results, seeded, units, scripts, editor } = await measure(kind);
     console.log(`\n${kind === 'mariadb' ? 'MariaDB' : 'SQLite'}, admin pages over ${units} units and ${USERS.toLocaleString('en-US')} users (seeded in ${seeded.toFixed(0)} s), ${CONNECTIONS} connections, ${DURATION} s`);
     console.log('| page | req/s | p50 ms | p99 ms |');
     console.log('|------|------:|-------:|-------:|');
     for (const r of results) console.log(`| ${r.page} | ${Math.round(r.rps).toLocaleString('en-US')} | ${r.p50} | ${r.p99} |`);
     const kb = (n) => (n / 1024).toFixed(1);
     console.log(`Grant matrix page: HTML ${kb(scripts.html)} KB gzip; JS ${scripts.files} files, ${kb(scripts.raw)} KB raw, ${kb(scripts.gzip)} KB gzip`);
+    console.log(`Script editor page: HTML ${kb(editor.html)} KB gzip; JS ${editor.files} files, ${kb(editor.raw)} KB raw, ${kb(editor.gzip)} KB gzip`);
   }
 })().catch((err) => { console.error(err); process.exitCode = 1; });

@@ -198,6 +198,7 @@ describe('admin screens in a browser: parameters, menus, related tabs, scripts; 
     expect(prefs['desktop.layout']).toEqual({ columns: [['links', 'todo'], ['recent']] });
     // At a phone's width the columns stack.
     await page.setViewportSize({ width: 390, height: 800 });
+    await page.goto('/');
     const stacked = await page.locator('[data-testid=desktop-columns] .desktop-column').evaluateAll((cols) => cols.map((c) => Math.round(c.getBoundingClientRect().left)));
     expect(new Set(stacked).size).toBe(1);
     await screenshot(page, 'desktop-phone');
