@@ -1,7 +1,8 @@
 import { ServiceDataContext } from '../../core/src/services/context';
 import type { Executor } from '../../core/src/data/database';
 import { describeEachDatabase, startTestPlatform, type TestPlatform } from '../support/platform';
-import { EventStream, people, type Person } from './helpers';
+import { EventStream, PASSWORD, people, type Person } from './helpers';
+import { PageClient } from '../render/client';
 
 const ADMIN_ACTOR = { userId: null, username: 'system', isAdmin: true };
 
@@ -155,6 +156,8 @@ describeEachDatabase('notifications', (db) => {
           kind: 'hook',
           target: 'customer:beforeCreate',
           capabilities: ['notify'],
+          // what is tested is the rollback, not the limits: room for a loaded machine
+          limits: { cpuMs: 2000, wallMs: 20000 },
           source: `export default async function (input: HookInput, ctx: ScriptContext) {
   await ctx.notify({ to: ${u.bob.id}, title: 'customer ' + String(input.record.name) });
   if (input.record.name === 'refused') ctx.fail('refused');
@@ -162,9 +165,33 @@ describeEachDatabase('notifications', (db) => {
         })
       ).status,
     ).toBe(201);
-    expect((await t.api.post('/api/v1/customers', { customerNo: 'C00000001', name: 'refused', kind: 'person' })).status).toBe(400);
+    const refused = await t.api.post('/api/v1/customers', { customerNo: 'C00000001', name: 'refused', kind: 'person' });
+    expect({ status: refused.status, body: refused.body }).toMatchObject({ status: 400, body: { code: 'validation' } });
     expect((await t.api.post('/api/v1/customers', { customerNo: 'C00000002', name: 'kept', kind: 'person' })).status).toBe(201);
     expect(await titles(u.bob)).toEqual(['customer kept']);
+  });
+
+  it('pages: the bell and the desktop count the unread, /messages lists only your own, escaped', async () => {
+    await data().notifications.send({ to: u.alice.id, title: '<script>alert(1)</script>', body: 'line1\n<img src=x onerror=alert(1)>', link: '/app/customers?x="><b>' });
+    await data().notifications.send({ to: u.bob.id, title: 'for bob only' });
+    const alice = new PageClient(t.platform.url);
+    await alice.login('alice', PASSWORD);
+    const desktop = await alice.get('/');
+    expect(desktop.text).toMatch(/data-testid="bell-count">1</);
+    expect(desktop.text).toMatch(/data-testid="messages-count">1</);
+    expect(desktop.text).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    const page = await alice.get('/messages');
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-security-policy')).toContain("connect-src 'self'");
+    expect(page.text).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(page.text).toContain('&lt;img src');
+    expect(page.text).not.toContain('<img src');
+    expect(page.text).not.toContain('<script>alert(1)');
+    expect(page.text).not.toContain('"><b>');
+    expect(page.text).not.toContain('for bob only');
+    expect((await alice.get('/messages?page=x')).status).toBe(400);
+    await alice.api('POST', '/api/v1/me/notifications/read-all');
+    expect((await alice.get('/messages?unread=1')).text).toContain('data-testid="messages-unread">0<');
   });
 
   it('the flow engine notifies: a new task, urging, a read-only notice, the end for the initiator', async () => {

@@ -29,9 +29,16 @@ const ids = (v: unknown): number[] => (Array.isArray(v) ? v : [v]).filter((x): x
  * (the workspace shows it in the reader's language).
  */
 export function flowNotices(notifications: Notifications): FlowObserver {
+  // A countersign node opens several tasks in one transaction: read the instance once.
+  const seen = new WeakMap<Executor, Map<number, { title: string; initiator: number | null } | null>>();
   const instance = async (tx: Executor, id: number) => {
+    let cache = seen.get(tx);
+    if (!cache) seen.set(tx, (cache = new Map()));
+    if (cache.has(id)) return cache.get(id)!;
     const [row] = await tx.all<{ title: string; initiator: number | string | null }>('SELECT title, initiator FROM plinth_flow_instances WHERE id = ?', [id]);
-    return row ? { title: String(row.title), initiator: row.initiator === null ? null : Number(row.initiator) } : null;
+    const found = row ? { title: String(row.title), initiator: row.initiator === null ? null : Number(row.initiator) } : null;
+    cache.set(id, found);
+    return found;
   };
   const nodeName = async (tx: Executor, id: number | null) => {
     if (!id) return null;

@@ -9,7 +9,7 @@ import type { NotificationItem, Notifications } from './notifications';
 export const NOTIFICATIONS_TOPIC = 'notifications';
 const HEARTBEAT_MS = 25_000;
 /** Open streams per user (tabs, devices); one more is refused with 429. */
-export const MAX_STREAMS_PER_USER = 8;
+export const MAX_STREAMS_PER_USER = 32;
 /** Announcements to the other nodes are coalesced to at most one per this many ms. */
 const ANNOUNCE_EVERY_MS = 200;
 

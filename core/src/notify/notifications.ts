@@ -121,13 +121,15 @@ export class Notifications {
   /** Unread counts and newest unread ids of several users at once (the live stream's refresh). */
   async states(userIds: readonly number[]): Promise<Map<number, { unread: number; newest: number }>> {
     const out = new Map<number, { unread: number; newest: number }>();
-    if (!userIds.length) return out;
-    const rows = await this.db.all<{ recipient_id: number | string; n: number | string; newest: number | string | null }>(
-      `SELECT recipient_id, COUNT(*) AS n, MAX(id) AS newest FROM plinth_notifications WHERE recipient_id IN (${userIds.map(() => '?').join(', ')}) AND read_at IS NULL GROUP BY recipient_id`,
-      userIds,
-    );
     for (const id of userIds) out.set(id, { unread: 0, newest: 0 });
-    for (const r of rows) out.set(Number(r.recipient_id), { unread: Number(r.n), newest: Number(r.newest ?? 0) });
+    for (let i = 0; i < userIds.length; i += ROWS_PER_INSERT) {
+      const chunk = userIds.slice(i, i + ROWS_PER_INSERT);
+      const rows = await this.db.all<{ recipient_id: number | string; n: number | string; newest: number | string | null }>(
+        `SELECT recipient_id, COUNT(*) AS n, MAX(id) AS newest FROM plinth_notifications WHERE recipient_id IN (${chunk.map(() => '?').join(', ')}) AND read_at IS NULL GROUP BY recipient_id`,
+        chunk,
+      );
+      for (const r of rows) out.set(Number(r.recipient_id), { unread: Number(r.n), newest: Number(r.newest ?? 0) });
+    }
     return out;
   }
 

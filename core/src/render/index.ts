@@ -54,6 +54,7 @@ export function setupWeb(setup: WebSetup): Web {
   const ws = new Workspace({
     views, store: setup.store, menus: setup.menus, dictionaries: setup.dictionaries, timeZone: setup.timeZone,
     adminScreens: (actor) => allowedScreens(actor, setup.store(), setup.admin.forms),
+    unread: setup.notifications ? (actor) => setup.notifications!.service.unreadCount(actor.userId!) : undefined,
   });
   const db = setup.store().db;
   const preferences = new Preferences(db);
@@ -70,7 +71,9 @@ export function setupWeb(setup: WebSetup): Web {
     counters: {
       todo: setup.todoCount ?? (async () => null),
       messages: async (actor) => (setup.notifications && actor.userId ? setup.notifications.service.unreadCount(actor.userId) : null),
+      newestMessages: async (actor) => (setup.notifications && actor.userId ? (await setup.notifications.service.list(actor.userId, { unread: true, limit: 5 })).data : []),
     },
+    notifications: setup.notifications?.service ?? null,
     forms: setup.forms,
     formRecords: setup.formRecords,
     admin: setup.admin,

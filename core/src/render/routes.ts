@@ -19,6 +19,8 @@ import { searchPage } from './pages/search';
 import { dataFormCode, dataFormPage, detailTable } from './pages/data-form';
 import type { FormService } from '../forms/service';
 import type { Flows } from '../flows';
+import type { Notifications } from '../notify';
+import { messagesPage } from './pages/messages';
 import { definitionPage, definitionsPage, inboxPage, instancePage, resubmitPage, startListPage, startPage } from './pages/flows';
 import { recordApprovals } from './pages/flow-start';
 import { delegationsPage } from './pages/flow-delegations';
@@ -39,6 +41,7 @@ export interface WorkspaceRouteDeps {
   formRecords: FormRecords;
   admin: AdminServices;
   flows: Flows;
+  notifications: Notifications | null;
 }
 
 /**
@@ -99,6 +102,10 @@ export function workspaceRouter(deps: WorkspaceRouteDeps): Router {
   };
   pages.get('/', session, (ctx) => desktopPage(ctx, ws, deps.preferences, deps.counters));
   pages.get('/search', session, (ctx) => searchPage(ctx, ws));
+  pages.get('/messages', session, async (ctx) => {
+    if (!deps.notifications) throw new NotFoundError();
+    await messagesPage(ctx, ws, deps.notifications);
+  });
   adminPages(pages, session, { ws, related: deps.related, ...deps.admin });
   pages.get('/flows', session, (ctx) => ctx.redirect('/flows/inbox/todo'));
   pages.get('/flows/inbox/:box', session, (ctx) => inboxPage(ctx, ctx.params.box, ws, deps.flows));

@@ -18,6 +18,8 @@ export interface WorkspaceDeps {
   timeZone: () => string;
   /** The admin screens a user may open (the layout links the admin console when there is one). */
   adminScreens?: (actor: Actor) => Promise<ReadonlySet<string>>;
+  /** The viewer's unread notifications (the bell in the header). */
+  unread?: (actor: Actor) => Promise<number>;
 }
 
 /** The signed-in user's settings that shape every page. */
@@ -123,6 +125,7 @@ export class Workspace {
       title: spec.title,
       viewer: { id: viewer.id, name: viewer.name, isAdmin: viewer.isAdmin, admin: this.deps.adminScreens ? (await this.deps.adminScreens(actor)).size > 0 : viewer.isAdmin },
       csrf,
+      unread: this.deps.unread && actor.userId ? await this.deps.unread(actor) : 0,
       menus,
       crumbs: spec.crumbs ?? [],
       scripts: ['js/app.js', ...(spec.scripts ?? [])],

@@ -6,6 +6,7 @@ import type { Preferences } from '../../prefs/preferences';
 import type { Workspace } from '../workspace';
 import type { Actor } from '@plinth/sdk';
 import { DESKTOP_WIDGETS, MAX_DESKTOP_COLUMNS, desktopLayoutOf } from '../../prefs/desktop';
+import { kindKey } from './messages';
 
 export { DESKTOP_WIDGETS } from '../../prefs/desktop';
 
@@ -13,6 +14,8 @@ export { DESKTOP_WIDGETS } from '../../prefs/desktop';
 export interface DesktopCounters {
   todo: (actor: Actor) => Promise<number | null>;
   messages: (actor: Actor) => Promise<number | null>;
+  /** The newest unread notifications (the messages widget lists a few). */
+  newestMessages?: (actor: Actor) => Promise<{ title: string; kind: string }[]>;
 }
 
 /** Records changed most recently by or for the viewer, across the entities they can read. */
@@ -46,7 +49,10 @@ export async function desktopPage(ctx: Context, ws: Workspace, preferences: Pref
   if (widgets.includes('recent')) data.recent = await recentRecords(ctx, ws);
   const { actor } = pageUserOf(ctx);
   if (widgets.includes('todo')) data.todo = await counters.todo(actor);
-  if (widgets.includes('messages')) data.messages = await counters.messages(actor);
+  if (widgets.includes('messages')) {
+    data.messages = await counters.messages(actor);
+    data.newestMessages = (await counters.newestMessages?.(actor))?.map((m) => ({ title: m.title, kindKey: kindKey(m.kind) })) ?? [];
+  }
   data.links = links.filter((l) => typeof l?.href === 'string' && typeof l?.label === 'string' && /^\/(?![/\\])/.test(l.href));
   await ws.send(ctx, {
     page: 'desktop',

@@ -1,6 +1,7 @@
 // Loaded on every workspace page: navigation toggle, logout, type-ahead lookups.
 import { api } from './lib.js';
 import { enhanceLookups } from './lookup.js';
+import './bell.js';
 
 document.querySelector('[data-action="toggle-nav"]')?.addEventListener('click', (e) => {
   const nav = document.getElementById('nav');

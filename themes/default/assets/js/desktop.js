@@ -4,6 +4,12 @@
 import { api, page, t } from './lib.js';
 import { dialog } from './admin-lib.js';
 
+// The messages widget follows the bell's live count.
+document.addEventListener('plinth:notifications', (e) => {
+  const count = document.querySelector('[data-testid=messages-count]');
+  if (count) count.textContent = String(e.detail.unread);
+});
+
 const table = document.querySelector('[data-testid="layout-widgets"] tbody');
 
 /** The column each widget is in (0 = not shown), from the current layout. */
