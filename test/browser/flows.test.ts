@@ -146,6 +146,15 @@ describe('flows in a browser', () => {
     await admin.page.fill('[data-testid=definition-json]', JSON.stringify(broken, null, 2));
     await admin.page.click('[data-testid=save-definition]');
     await showsText(admin.page, '#definition-errors', 'island');
+    // The error names the node; clicking it selects the node in the JSON.
+    const place = admin.page.locator('[data-testid=error-place]', { hasText: 'island (孤岛)' }).first();
+    await place.waitFor();
+    await place.click();
+    const selected = await admin.page.locator('[data-testid=definition-json]').evaluate((a) => {
+      const area = a as unknown as { value: string; selectionStart: number; selectionEnd: number };
+      return area.value.slice(area.selectionStart, area.selectionEnd);
+    });
+    expect(selected).toBe('"key": "island"');
     const renamed = JSON.parse(original);
     renamed.nodes.find((n: { key: string }) => n.key === 'superior').name = '主管审批';
     await admin.page.fill('[data-testid=definition-json]', JSON.stringify(renamed, null, 2));
