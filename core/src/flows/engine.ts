@@ -329,7 +329,7 @@ export class FlowEngine {
         const missing = spec.ids.filter((id) => !active.has(id));
         if (missing.length) errors.push({ field: typeof chosen[0] === 'number' ? `handlers.${key}` : `handlers.${key}[${i}].ids`, rule: 'reference', message: `No active user ${missing.join(', ')}` });
       }
-      if (specs.length && !errors.some((e) => e.field.startsWith(`handlers.${key}`)) && !(await this.resolver.resolve(this.options.db, specs, none)).length) {
+      if (specs.length && !errors.some((e) => e.field === `handlers.${key}` || e.field.startsWith(`handlers.${key}[`)) && !(await this.resolver.resolve(this.options.db, specs, none)).length) {
         errors.push({ field: `handlers.${key}`, rule: 'no-handler', message: `Nobody active matches the handlers chosen for node "${key}"` });
       }
     }
