@@ -179,4 +179,42 @@ describeEachDatabase('flow script nodes and script conditions', (db) => {
     expect((await p.api.get('/api/v1/departments?filter[name][startsWith]=flow&count=true&limit=1')).body.meta.total).toBe(2);
     for (const name of ['any-flow-end', 'risk-flow-rejected']) expect((await p.api.patch(`/api/v1/scripts/${name}`, { enabled: false })).status).toBe(200);
   });
+
+  it('validation scripts of a workflow form check its data when an instance starts and when an action changes it', async () => {
+    await saveScript({
+      name: 'leave-days',
+      kind: 'validation',
+      target: 'form:scriptLeave.days',
+      source: `export default function (input: ValidationInput): ValidationResult {
+  const days = input.value as number;
+  const before = (input.previous?.days as number | undefined) ?? 0;
+  if (days > 10) return { errors: [{ message: 'at most 10 days' }] };
+  if (input.operation === 'update' && days < before) return { errors: [{ rule: 'shrink', message: 'cannot shrink from ' + before }] };
+}`,
+    });
+    const form = await p.api.post('/api/v1/forms', { code: 'scriptLeave', kind: 'workflow', label: label('Leave'), fields: [{ name: 'days', type: 'integer', label: label('Days'), required: true }] });
+    expect(form.status).toBe(201);
+    await expectOk(
+      p.api.post('/api/v1/flows/definitions', {
+        code: 'scriptLeave', label: label('leave'), model: 'fixed', form: 'scriptLeave',
+        nodes: [start, { key: 'h', kind: 'handle', name: 'HR', handlers: [{ type: 'users', ids: [org.id('svc1')] }] }, end],
+        edges: [{ from: 'start', to: 'h' }, { from: 'h', to: 'end' }],
+      }),
+      201,
+    );
+    const before = await instances('scriptLeave');
+    const tooLong = await startAs('rep1', { flow: 'scriptLeave', data: { days: 12 } });
+    expect(tooLong.status).toBe(400);
+    expect(tooLong.body.errors).toEqual([{ field: 'days', rule: 'script:leave-days', message: 'at most 10 days' }]);
+    expect(await instances('scriptLeave')).toBe(before);
+
+    const inst = await expectOk(startAs('rep1', { flow: 'scriptLeave', data: { days: 5 } }), 201);
+    const task = await taskOf(org.as('svc1'), inst.id);
+    const shrink = await org.as('svc1').post(`/api/v1/flows/tasks/${task}/complete`, { data: { days: 3 } });
+    expect(shrink.status).toBe(400);
+    expect(shrink.body.errors).toEqual([{ field: 'days', rule: 'script:leave-days:shrink', message: 'cannot shrink from 5' }]);
+    expect(await view(inst.id)).toMatchObject({ status: 'running', data: { days: 5 } });
+    await expectOk(org.as('svc1').post(`/api/v1/flows/tasks/${task}/complete`, { data: { days: 6 } }));
+    expect(await view(inst.id)).toMatchObject({ status: 'completed', data: { days: 6 } });
+  });
 });

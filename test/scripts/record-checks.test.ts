@@ -1,4 +1,5 @@
 import { Api, describeEachDatabase, startTestPlatform, type TestPlatform } from '../support/platform';
+import { upload, xlsxOf } from '../io/helpers';
 
 const person = (n: number, extra: Record<string, unknown> = {}) => ({ customerNo: `C${String(n + 70000000).padStart(8, '0')}`, name: `客户${n}`, kind: 'person', ...extra });
 const label = (en: string) => ({ 'zh-CN': en, en });
@@ -61,6 +62,13 @@ describeEachDatabase('validation and computed-field scripts on record writes', (
     expect(bulk.status).toBe(400);
     expect(bulk.body.errors).toEqual([expect.objectContaining({ field: 'create[1].city', rule: 'script:customer-city-rules' })]);
     expect(await count(`&filter[customerNo]=${person(5).customerNo}`)).toBe(0);
+
+    // So is an import: the row and column are named, nothing is written.
+    const file = await xlsxOf([['客户编号', '客户名称', '客户类别', '城市'], [person(9).customerNo, '导入一', 'person', '上海'], [person(10).customerNo, '导入二', 'person', '禁止城']]);
+    const imported = await upload(t.api, '/api/v1/customers/import', file);
+    expect(imported.status).toBe(422);
+    expect(imported.body.errors).toEqual([{ row: 3, column: 'D', header: '城市', field: 'city', rule: 'script:customer-city-rules', message: 'We do not serve this city' }]);
+    expect(await count(`&filter[customerNo]=${person(9).customerNo}`)).toBe(0);
 
     // Writes a script makes are validated as well.
     await save({

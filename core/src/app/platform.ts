@@ -29,7 +29,7 @@ import { scriptSchemas } from '../scripts/schema';
 import { scriptEntityHooks, scriptRecordChecks } from '../scripts/entity-hooks';
 import { RecordScripts, computedFieldsOf } from '../scripts/record-checks';
 import { ScriptSubscribers } from '../scripts/subscribers';
-import { flowScriptHook } from '../scripts/flow-hook';
+import { flowFormChecks, flowScriptHook } from '../scripts/flow-hook';
 import { scriptRoutes } from '../api/scripts';
 import { scriptEndpointRoutes } from '../api/script-endpoints';
 import { JobScheduler, jobFireSchema } from '../jobs/scheduler';
@@ -235,6 +235,7 @@ export class Platform {
         db, store, audit: store.audit, access, forms, files, submission, adminUserId: () => admin.userId, log: log.child({ module: 'flows' }), timerPollMs: options.flowTimerPollMs,
         // Script nodes and script conditions: as the user who acted (the system for timers), in the action's transaction.
         scripts: flowScriptHook(scripts, (tx, actor) => new ServiceDataContext(store, actor, tx)),
+        formChecks: flowFormChecks(scripts, (tx, actor) => new ServiceDataContext(store, actor, tx)),
       });
       notifications.followFlows(flows.engine.store);
       flows.engine.store.observe(subscribers.flowEnds(flows.engine.store));

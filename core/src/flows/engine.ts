@@ -15,7 +15,7 @@ import { checkHandlerChoice, choiceSpecs, type ChosenHandlers } from './choice';
 import { HandlerResolver } from './handlers';
 import { FlowRun, type RunServices } from './run';
 import { FlowRuntimeStore, type InstanceOverrides, type InstanceRow, type NodeRow, type TaskRow } from './runtime-store';
-import { type Decision, type FlowDefinition, type FlowNode, type FlowScriptHook } from './types';
+import { type Decision, type FlowDefinition, type FlowFormCheck, type FlowNode, type FlowScriptHook } from './types';
 
 export interface FlowEngineOptions {
   db: Executor;
@@ -29,6 +29,7 @@ export interface FlowEngineOptions {
   system: Actor;
   adminUserId: () => number | null;
   scripts?: FlowScriptHook | null;
+  formChecks?: FlowFormCheck | null;
   log: Logger;
 }
 
@@ -255,6 +256,7 @@ export class FlowEngine {
             const allowed = await this.resolver.resolve(tx, def.starters, { initiator: actor.userId, data: snapshot.data, nodeHandlers: async () => [] });
             if (!allowed.includes(actor.userId!)) throw new ForbiddenError(`You may not start the flow "${flow.code}"`);
           }
+          if (snapshot.form) await this.options.formChecks?.({ tx, actor, form: snapshot.form, operation: 'create', data: snapshot.data });
           const instanceId = await this.store.insertInstance(tx, {
             definitionCode: flow.code, definitionVersion: flow.version, title, initiator: actor.userId, form: snapshot.form, formVersion: snapshot.formVersion,
             entity: def.entity ?? null, recordId: snapshot.recordId, data: snapshot.data, overrides, parentId: null, parentNode: null,
@@ -449,6 +451,7 @@ export class FlowEngine {
       this.requireRunning(run);
       if (!(await run.store.claim(run.tx, taskId, actor.userId!, 'pending', 'done', decision, comment, report))) throw alreadyDecided();
       if (data) {
+        await this.checkFormData(run, data, input.data as Record<string, unknown>);
         run.instance.data = data;
         await run.store.setData(run.tx, run.instance.id, data);
       }
@@ -505,6 +508,7 @@ export class FlowEngine {
       this.requireRunning(run);
       if (!(await run.store.claim(run.tx, taskId, actor.userId!, 'pending', 'done', 'resubmit', comment))) throw alreadyDecided();
       if (data) {
+        await this.checkFormData(run, data, input.data as Record<string, unknown>);
         run.instance.data = data;
         await run.store.setData(run.tx, run.instance.id, data);
       }
@@ -514,6 +518,12 @@ export class FlowEngine {
       await run.leave(node.nodeKey, 'approved');
       return (await run.store.task(run.tx, taskId))!;
     });
+  }
+
+  /** Validation scripts of the instance's form over data an action changes, in the action's transaction. */
+  private async checkFormData(run: FlowRun, data: Record<string, unknown>, changes: Record<string, unknown>): Promise<void> {
+    if (!run.instance.form || !this.options.formChecks) return;
+    await this.options.formChecks({ tx: run.tx, actor: run.actor, form: run.instance.form, operation: 'update', data, previous: run.instance.data, changes });
   }
 
   /**

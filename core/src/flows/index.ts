@@ -20,7 +20,7 @@ import { FlowDocuments } from './documents';
 import { flowSvg } from './svg';
 import { flowStatistics } from './stats';
 import { flowTemplate } from './templates';
-import type { FlowScriptHook } from './types';
+import type { FlowFormCheck, FlowScriptHook } from './types';
 
 export { flowSchemas } from './schema';
 export { checkFlowDefinition } from './definition';
@@ -41,6 +41,8 @@ export interface FlowsOptions {
   adminUserId: () => number | null;
   log: Logger;
   scripts?: FlowScriptHook | null;
+  /** Validation scripts of workflow forms (`form:<code>`) on starts and data changes. */
+  formChecks?: FlowFormCheck | null;
   /** How often each node looks for due timers (ms). */
   timerPollMs?: number;
 }
@@ -64,7 +66,7 @@ export class Flows {
         return { entityExists: (name) => options.store.meta.get(name) !== undefined, form: (code) => forms.get(code) ?? null, ...(scripts ? { scriptExists: (name: string) => scripts.has(name) } : {}) };
       },
     });
-    this.engine = new FlowEngine({ db: options.db, store: options.store, definitions: this.definitions, forms: options.forms, submission: options.submission, files: options.files, system, adminUserId: options.adminUserId, scripts: options.scripts, log: options.log });
+    this.engine = new FlowEngine({ db: options.db, store: options.store, definitions: this.definitions, forms: options.forms, submission: options.submission, files: options.files, system, adminUserId: options.adminUserId, scripts: options.scripts, formChecks: options.formChecks, log: options.log });
     this.timers = new FlowTimers(this.engine, options.db, options.log, options.timerPollMs);
     this.inbox = new FlowInbox(options.db);
     this.delegations = new FlowDelegations(options.db);

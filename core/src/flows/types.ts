@@ -128,6 +128,21 @@ export type TaskKind = 'approve' | 'handle' | 'notify' | 'assist' | 'resubmit';
 export type TaskStatus = 'queued' | 'pending' | 'done' | 'cancelled' | 'unread' | 'read';
 export type Decision = 'agree' | 'reject' | 'return' | 'done' | 'resubmit' | 'reply';
 
+/**
+ * Validation scripts of a workflow form's data (`form:<code>`, `form:<code>.<field>`), when an
+ * instance starts and when an action changes its data: inside the action's transaction, as
+ * the actor; throws a ValidationError with the scripts' errors.
+ */
+export type FlowFormCheck = (call: {
+  tx: Executor;
+  actor: Actor;
+  form: string;
+  operation: 'create' | 'update';
+  data: Record<string, unknown>;
+  previous?: Record<string, unknown>;
+  changes?: Record<string, unknown>;
+}) => Promise<void>;
+
 /** One call of a flow script: inside the action's transaction, as the actor who moved the instance. */
 export interface FlowScriptCall {
   tx: Executor;

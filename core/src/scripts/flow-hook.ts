@@ -6,7 +6,8 @@
  */
 import { NotFoundError, type Actor, type DataContext } from '@plinth/sdk';
 import type { Executor } from '../data/database';
-import type { FlowScriptHook } from '../flows/types';
+import type { FlowFormCheck, FlowScriptHook } from '../flows/types';
+import { RecordScripts } from './record-checks';
 import type { ScriptRuntime } from './runtime';
 
 export function flowScriptHook(runtime: ScriptRuntime, dataFor: (tx: Executor, actor: Actor) => DataContext): FlowScriptHook {
@@ -21,5 +22,18 @@ export function flowScriptHook(runtime: ScriptRuntime, dataFor: (tx: Executor, a
     async names() {
       return (await runtime.find('flow')).map((s) => s.name);
     },
+  };
+}
+
+/** Validation scripts of workflow forms (`form:<code>`, `form:<code>.<field>`) for the flow engine. */
+export function flowFormChecks(runtime: ScriptRuntime, dataFor: (tx: Executor, actor: Actor) => DataContext): FlowFormCheck {
+  const checks = new RecordScripts(runtime);
+  return async (call) => {
+    const target = `form:${call.form}`;
+    if (!(await checks.any(target, []))) return;
+    await checks.validate(
+      { target, operation: call.operation, record: call.data, ...(call.previous ? { previous: call.previous } : {}), ...(call.changes ? { changes: call.changes } : {}) },
+      dataFor(call.tx, call.actor),
+    );
   };
 }
