@@ -149,6 +149,9 @@ describe('running scripts', () => {
     const err = await failure(engine.run(s, {}));
     expect(err).toBeInstanceOf(ScriptRejection);
     expect(err).toMatchObject({ status: 400, message: 'An email is required', errors: [{ field: 'email', rule: 'required', message: 'required' }] });
+    // A JavaScript script may leave parts of an error out: they get defaults, not "undefined".
+    const loose = script(engine, `export default (input, ctx) => ctx.fail('No', [{ message: 'not like this' }, { field: 'email' }])`);
+    expect(await failure(engine.run(loose, {}))).toMatchObject({ errors: [{ field: '(record)', rule: 'script', message: 'not like this' }, { field: 'email', rule: 'script', message: '' }] });
   });
 
   test('an uncaught error names the TypeScript source line', async () => {

@@ -94,7 +94,9 @@ export const REALM = String.raw`(function () {
     for (let i = 0; i < list.length && i < 100; i++) {
       const e = list[i];
       if (e === null || typeof e !== 'object') continue;
-      out[out.length] = { field: clip(str(e.field), 200), rule: clip(str(e.rule), 100), message: clip(str(e.message), 1000) };
+      // What a JavaScript script leaves out gets a default, not the text "undefined".
+      const given = (v, fallback, max) => (v === undefined || v === null ? fallback : clip(str(v), max));
+      out[out.length] = { field: given(e.field, '(record)', 200), rule: given(e.rule, 'script', 100), message: given(e.message, '', 1000) };
     }
     return out;
   }
