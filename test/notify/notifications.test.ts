@@ -83,6 +83,19 @@ describeEachDatabase('notifications', (db) => {
     expect((await u.alice.api.get('/api/v1/me/notifications/count')).body).toEqual({ unread: 0 });
   });
 
+  it('retention deletes read notifications past the given age; unread ones stay however old', async () => {
+    for (const title of ['old read', 'old unread', 'recent read']) await data().notifications.send({ to: u.alice.id, title });
+    const rows = await t.platform.db.all<{ id: number; title: string }>('SELECT id, title FROM plinth_notifications WHERE recipient_id = ?', [u.alice.id]);
+    const id = (title: string) => Number(rows.find((r) => r.title === title)!.id);
+    await u.alice.api.post(`/api/v1/me/notifications/${id('old read')}/read`);
+    await u.alice.api.post(`/api/v1/me/notifications/${id('recent read')}/read`);
+    await t.platform.db.run("UPDATE plinth_notifications SET created_at = '2020-01-01 00:00:00.000' WHERE recipient_id = ?", [u.alice.id]);
+    await t.platform.db.run("UPDATE plinth_notifications SET read_at = '2020-01-02 00:00:00.000' WHERE id = ?", [id('old read')]);
+    expect(await t.platform.notifications.service.purgeRead(90)).toBe(1);
+    expect(await titles(u.alice)).toEqual(['recent read', 'old unread']);
+    expect(await t.platform.notifications.service.purgeRead(90)).toBe(0);
+  });
+
   it('resolves roles and departments to their active members, once each', async () => {
     const receipt = await data().notifications.send({ to: { users: [u.carol.id, u.dave.id], roles: ['notifyClerks'], departments: [department] }, title: 'all hands' });
     expect(receipt).toEqual({ recipients: 3 }); // alice, bob, carol; dave is disabled
