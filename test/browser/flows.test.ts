@@ -122,8 +122,16 @@ describe('flows in a browser', () => {
     const finance = await as('shAdmin', `/flows/instances/${returned}`);
     await Promise.all([finance.page.waitForEvent('load'), finance.page.click('[data-testid=approve]')]);
     const cashier = await as('svc2', `/flows/instances/${returned}`);
+    // Paying is a handling step: its work report goes with it, and the trail shows it.
+    await cashier.page.fill('#report-completion', '100');
+    await cashier.page.fill('#report-effort', '0.5');
+    await cashier.page.fill('#report-cost', '12.3');
     await Promise.all([cashier.page.waitForEvent('load'), cashier.page.click('[data-testid=complete]')]);
     await showsText(cashier.page, '[data-testid=instance-status]', '已完成');
+    await showsText(cashier.page, '[data-testid=trail-report]', '完成度 (%): 100 · 工时 (小时): 0.5 · 费用: 12.30');
+    const log = await t.api.get(`/api/v1/flows/work-log?user=${org.users.svc2.id}&limit=50`);
+    expect(log.status).toBe(200);
+    expect(JSON.stringify(log.body)).toContain('"effortHours":0.5');
     const view = await t.api.get(`/api/v1/flows/instances/${returned}`);
     expect(view.body.status).toBe('completed');
     expect(view.body.data.receiptCount).toBe(2);

@@ -141,6 +141,13 @@ export async function instancePage(ctx: Context, rawId: string, ws: Workspace, f
   const fileNamesById = await fileNames(ws, fileIds);
   const fileLinks = (ids: number[]) => ids.map((f) => ({ name: fileNamesById.get(f) ?? `#${f}`, href: `/api/v1/flows/instances/${id}/files/${f}` }));
   const manager = await flows.definitions.manages(actor);
+  // A handling task's work report in the trail: "完成度 (%): 80 · 工时 (小时): 3 · 费用: 120.00".
+  const reportText = (report: unknown): string => {
+    if (!report || typeof report !== 'object') return '';
+    const r = report as Record<string, unknown>;
+    const parts: [string, unknown][] = [['completion', r.completion], ['effortHours', r.effortHours], ['cost', typeof r.cost === 'number' ? r.cost.toFixed(2) : r.cost]];
+    return parts.filter(([, v]) => v !== undefined && v !== null).map(([k, v]) => `${messages.text(viewer.lang, `flows.report.${k}`)}: ${String(v)}`).join(' · ');
+  };
   const details = (form?.fields ?? []).filter((f) => f.type === 'detail').map((d) => {
     const cols = (d as { fields: FormValueField[] }).fields;
     const rows = (data[d.name] as Record<string, unknown>[] | undefined) ?? [];
@@ -164,7 +171,7 @@ export async function instancePage(ctx: Context, rawId: string, ws: Workspace, f
       returnTargets,
       canWithdraw: view.initiator === actor.userId && view.status === 'running',
       canUrge: (view.initiator === actor.userId || manager) && view.status === 'running',
-      trail: trail.map((e) => ({ at: dateTime(e.at), who: who(e.user), action: actionLabel(e.action), node: e.node?.name ?? '', comment: e.comment ?? '', files: fileLinks(eventFiles(e.detail)), took: e.took === null || e.took === undefined ? '' : `${Math.round(Number(e.took) / 60_000)} min` })),
+      trail: trail.map((e) => ({ at: dateTime(e.at), who: who(e.user), action: actionLabel(e.action), node: e.node?.name ?? '', comment: e.comment ?? '', report: reportText(e.detail?.report), files: fileLinks(eventFiles(e.detail)), took: e.took === null || e.took === undefined ? '' : `${Math.round(Number(e.took) / 60_000)} min` })),
       archivedAt: dateTime(view.archivedAt),
       destroyedAt: dateTime(view.destroyedAt),
       canArchive: manager && view.status !== 'running' && !view.archivedAt && !view.destroyedAt,

@@ -26,7 +26,16 @@ document.querySelector('[data-action="approve"]')?.addEventListener('click', () 
 document.querySelector('[data-action="reject"]')?.addEventListener('click', () => {
   if (confirm(t('flows.confirmReject'))) task('reject');
 });
-document.querySelector('[data-action="complete"]')?.addEventListener('click', () => task('complete'));
+// The work report of a handling task: only what was filled in goes with it.
+const workReport = () => {
+  const report = {};
+  for (const [key, id] of [['completion', 'report-completion'], ['effortHours', 'report-effort'], ['cost', 'report-cost']]) {
+    const value = document.getElementById(id)?.value;
+    if (value !== undefined && value !== '') report[key] = Number(value);
+  }
+  return Object.keys(report).length ? { report } : {};
+};
+document.querySelector('[data-action="complete"]')?.addEventListener('click', () => task('complete', workReport()));
 document.querySelector('[data-action="read"]')?.addEventListener('click', () => act(`/api/v1/flows/tasks/${page.task.id}/read`, {}));
 document.querySelector('[data-action="return"]')?.addEventListener('click', () => {
   const to = document.getElementById('return-to').value;
