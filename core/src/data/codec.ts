@@ -12,7 +12,10 @@ export function fromDbDateTime(value: unknown): string | null {
   if (value instanceof Date) return value.toISOString();
   const s = String(value);
   if (s.includes('T')) return new Date(s).toISOString();
-  return `${s.replace(' ', 'T')}${s.length === 19 ? '.000' : ''}Z`;
+  // `2026-01-02 03:04:05`, `….678`, or `….678000` (MySQL renders six digits inside JSON): milliseconds.
+  const [date, time] = s.split(' ');
+  const [hms, fraction = ''] = time.split('.');
+  return `${date}T${hms}.${(fraction + '000').slice(0, 3)}Z`;
 }
 
 export function nowDb(): string {

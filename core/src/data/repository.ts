@@ -66,15 +66,15 @@ export class EntityRepository {
   }
 
   /**
-   * How this repository selects `fields`: on the embedded database each row is packed
-   * into JSON (./packed.ts: wide rows cost less to bring into JavaScript), elsewhere a
-   * plain list. Rows come back keyed by field name either way.
+   * How this repository selects `fields`: each row packed into one JSON array (./packed.ts),
+   * unpacked into values keyed by field name. On the embedded database this skips libsql's
+   * per-cell conversion; on MySQL/MariaDB mysql2's per-column metadata and parsing (a list of
+   * wide rows cost ~30 % less server CPU, and 20 custom fields cost 0.87 of none, not 0.74).
    */
   private selection(fields: readonly FieldModel[], alias: string): Selection {
     return remember(this.selections, `${alias}:${fields.map((f) => f.name).join(',')}`, () => {
-      if (this.dialect.kind !== 'sqlite') return { list: this.selectList(fields, alias), unpack: null };
       const wideReal = (f: FieldModel) => (f.type === 'decimal' || f.type === 'money') && decimalShape(f).precision > 15;
-      return packedSelect(fields.map((f) => ({ expr: `${alias}.${this.q(f.column)}`, name: f.name, wideReal: wideReal(f) })));
+      return packedSelect(fields.map((f) => ({ expr: `${alias}.${this.q(f.column)}`, name: f.name, wideReal: wideReal(f) })), this.dialect.kind === 'sqlite' ? 'sqlite' : 'mysql');
     });
   }
 
