@@ -167,6 +167,14 @@ describe.each(TEST_DATABASES)('scripts on $name', (testDb) => {
     expect(spin[0]).toMatchObject({ status: 'limit', errorCode: 'script-limit-cpu', trigger: 'hook:x:beforeCreate' });
     expect(spin[0].error).toMatch(/CPU time/);
     expect(spin[0].logs.map((l) => l.message)).toEqual(['about to spin']);
+    // The latest run of each script, in one statement (the admin list shows it).
+    expect((await runtime.run('runs-ok', { n: 4 }, { data, trigger: 'job' })).value).toBe(4);
+    await runtime.flush();
+    const last = await runtime.lastRuns(['runs-ok', 'runs-spin', 'never-ran']);
+    expect([...last.keys()].sort()).toEqual(['runs-ok', 'runs-spin']);
+    expect(last.get('runs-ok')).toEqual((await runtime.runs({ script: 'runs-ok', limit: 1 }))[0]);
+    expect(last.get('runs-spin')).toMatchObject({ status: 'limit' });
+    expect((await runtime.lastRuns([])).size).toBe(0);
   });
 
   test('a script acts as the caller; a service-role script as its role', async () => {

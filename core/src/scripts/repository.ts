@@ -279,7 +279,23 @@ export class ScriptRepository {
     }
     const limit = Math.min(Math.max(1, Math.floor(query.limit ?? 50)), 500);
     const rows = await this.db.all(`${this.runSelect}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY ${q('id')} DESC LIMIT ${limit}`, params);
-    return rows.map((r) => ({
+    return rows.map(decodeRun);
+  }
+
+  /** The latest run of each of `scripts` (those that ran), in one statement. */
+  async lastRuns(scripts: readonly string[]): Promise<Map<string, StoredScriptRun>> {
+    if (scripts.length === 0) return new Map();
+    const q = (s: string) => this.q(s);
+    const rows = await this.db.all(
+      `${this.runSelect} WHERE ${q('id')} IN (SELECT MAX(${q('id')}) FROM ${q(RUNS)} WHERE ${q('script')} IN (${scripts.map(() => '?').join(', ')}) GROUP BY ${q('script')})`,
+      scripts,
+    );
+    return new Map(rows.map((r) => [String(r.script), decodeRun(r)]));
+  }
+}
+
+function decodeRun(r: Row): StoredScriptRun {
+  return {
       id: Number(r.id),
       script: String(r.script),
       version: Number(r.version),
@@ -293,6 +309,5 @@ export class ScriptRepository {
       logs: json<ScriptLogLine[]>(r.logs, []),
       userId: num(r.user_id),
       at: fromDbDateTime(r.at) ?? '',
-    }));
-  }
+  };
 }

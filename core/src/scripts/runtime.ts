@@ -362,6 +362,11 @@ export class ScriptRuntime {
     return this.options.repository.runs(query);
   }
 
+  /** The latest run of each named script. */
+  lastRuns(scripts: readonly string[]) {
+    return this.options.repository.lastRuns(scripts);
+  }
+
   /** Every saved version of a script, newest first (without the code). */
   versions(name: string) {
     return this.options.repository.history(name);

@@ -27,11 +27,11 @@ export async function scriptsPage(ctx: Context, deps: AdminDeps): Promise<void> 
   const { ws } = deps;
   const kind = typeof ctx.query.kind === 'string' && (SCRIPT_KINDS as readonly string[]).includes(ctx.query.kind) ? (ctx.query.kind as (typeof SCRIPT_KINDS)[number]) : undefined;
   const scripts = await runtime.list(kind);
-  const rows = [];
-  for (const s of scripts) {
-    const [last] = await runtime.runs({ script: s.name, limit: 1 });
-    rows.push({ name: s.name, kind: s.kind, target: s.target, version: s.version, language: s.language, enabled: s.enabled, description: s.description, last: last ? runRow(last) : null });
-  }
+  const lastRuns = await runtime.lastRuns(scripts.map((s) => s.name));
+  const rows = scripts.map((s) => {
+    const last = lastRuns.get(s.name);
+    return { name: s.name, kind: s.kind, target: s.target, version: s.version, language: s.language, enabled: s.enabled, description: s.description, last: last ? runRow(last) : null };
+  });
   const title = await ws.t(ctx, 'admin.scripts.title');
   await sendAdmin(ctx, deps, {
     page: 'scripts',
