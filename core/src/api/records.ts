@@ -44,10 +44,10 @@ export function recordRoutes(router: Router, store: () => RecordStore): void {
   };
 
   router.get('/:entity', async (ctx) => {
-    ctx.body = await service(ctx).list(parseListQuery(ctx.query));
+    ctx.body = await service(ctx).listJson(parseListQuery(ctx.query));
   });
   router.post('/:entity/query', async (ctx) => {
-    ctx.body = await service(ctx).list(bodyListQuery(ctx.request.body));
+    ctx.body = await service(ctx).listJson(bodyListQuery(ctx.request.body));
   });
   // Type-ahead for reference fields: the records whose title contains `q`, as {id, title}.
   router.get('/:entity/lookup', async (ctx) => {
@@ -61,7 +61,7 @@ export function recordRoutes(router: Router, store: () => RecordStore): void {
     ctx.body = { data: page.data.map((r) => ({ id: r.id, title: r[title.name] ?? String(r.id) })) };
   });
   router.get('/:entity/trash', async (ctx) => {
-    ctx.body = await service(ctx).list(parseListQuery(ctx.query), { trash: true });
+    ctx.body = await service(ctx).listJson(parseListQuery(ctx.query), { trash: true });
   });
   router.post('/:entity/bulk', async (ctx) => {
     ctx.body = await service(ctx).bulk(objectBody(ctx));

@@ -4,6 +4,7 @@ import Router from '@koa/router';
 import type { Logger } from './logger';
 import { errorHandler } from './errors';
 import { jsonBody } from './body';
+import { JsonText } from '../data/rendered';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
@@ -44,12 +45,18 @@ export async function securityHeaders(ctx: Context, next: Next): Promise<void> {
 /**
  * Serialise JSON bodies once, into the bytes sent. Koa would stringify, then measure the
  * string's UTF-8 length for Content-Length, then encode it again when writing: on a list
- * page of Chinese text that is a sizeable share of the request. Plain objects and arrays
- * only; streams, buffers, strings and anything else stay Koa's.
+ * page of Chinese text that is a sizeable share of the request. Plain objects and arrays,
+ * and JsonText (JSON the database rendered) as it is; streams, buffers, strings and anything
+ * else stay Koa's.
  */
 export async function jsonResponse(ctx: Context, next: Next): Promise<void> {
   await next();
   const body: unknown = ctx.body;
+  if (body instanceof JsonText) {
+    ctx.body = body.toBuffer();
+    ctx.type = 'application/json';
+    return;
+  }
   if (body === null || typeof body !== 'object' || ctx.method === 'HEAD') return;
   const proto = Object.getPrototypeOf(body) as unknown;
   if (!Array.isArray(body) && proto !== Object.prototype && proto !== null) return;

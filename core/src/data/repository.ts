@@ -5,6 +5,7 @@ import type { Executor, Row } from './database';
 import type { Dialect } from './dialect';
 import { rowDecoder, encode } from './codec';
 import { packedSelect } from './packed';
+import { renderedArray, renderedSelect, type JsonText, type RenderedSelect } from './rendered';
 import { decimalShape } from './schema';
 import { batches, insertRows, paramBytes } from './batches';
 import type { Keyring } from '../crypto/keyring';
@@ -20,6 +21,9 @@ export class RowInsertError extends Error {
     super(`row ${index}: ${cause instanceof Error ? cause.message : String(cause)}`);
   }
 }
+
+/** Alias prefix of the sort columns a rendered page selects besides its JSON. */
+const SORT_VALUE = 'plinth_sort_';
 
 /** Field lists remembered per repository (clients choose them with `fields=`: keep the maps bounded). */
 const MAX_CACHED = 256;
@@ -48,6 +52,7 @@ export class EntityRepository {
   private readonly table: string;
   private readonly decoders = new Map<string, (row: Row) => RecordData>();
   private readonly selections = new Map<string, Selection>();
+  private readonly renderings = new Map<string, RenderedSelect | null>();
   private readonly readable: readonly FieldModel[];
 
   constructor(
@@ -116,6 +121,35 @@ export class EntityRepository {
 
   /** Rows of the page (keyed by field name, not decoded: cursors use the stored values), and the total when asked. */
   async list(db: Executor, plan: ListPlan): Promise<{ rows: Row[]; total?: number }> {
+    const s = this.selection(plan.selected, 't');
+    const { rows, total } = await this.page(db, plan, s.list);
+    return { rows: s.unpack ? rows.map(s.unpack) : rows, total };
+  }
+
+  /**
+   * The page's records as a JSON array rendered by the database (./rendered.ts), the stored
+   * sort values of its last row (for the cursor), and the total when asked. Null where the
+   * database cannot render them: MySQL/MariaDB, or a field only JavaScript reads.
+   */
+  async listRendered(db: Executor, plan: ListPlan): Promise<{ records: JsonText; last: Row | null; total?: number } | null> {
+    const s = this.rendering(plan.output);
+    if (!s) return null;
+    const sortList = plan.sort.map((k, i) => `t.${this.q(k.field.column)} AS ${SORT_VALUE}${i}`).join(', ');
+    const { rows, total } = await this.page(db, plan, `${s.list}, ${sortList}`);
+    const more = rows.length > plan.limit;
+    const page = more ? rows.slice(0, plan.limit) : rows;
+    const lastRow = page[page.length - 1];
+    const last = more ? Object.fromEntries(plan.sort.map((k, i) => [k.field.name, lastRow[`${SORT_VALUE}${i}`]])) : null;
+    return { records: renderedArray(page, s.render), last, total };
+  }
+
+  private rendering(fields: readonly FieldModel[]): RenderedSelect | null {
+    if (this.dialect.kind !== 'sqlite') return null;
+    return remember(this.renderings, fields.map((f) => f.name).join(','), () => renderedSelect(fields, 't', this.q, this.keyring ? (v) => this.keyring!.decrypt(v) : null));
+  }
+
+  /** `SELECT <list>` of the plan's page (one row more than its limit: tells whether more follow), and the total when asked. */
+  private async page(db: Executor, plan: ListPlan, list: string): Promise<{ rows: Row[]; total?: number }> {
     const q = this.q;
     const order = plan.sort.map((k) => `t.${q(k.field.column)} ${k.desc ? 'DESC' : 'ASC'}`).join(', ');
     // Find the page's ids first, then read those rows by primary key. MySQL/MariaDB: the
@@ -124,9 +158,8 @@ export class EntityRepository {
     // SQLite: when the index gives the order only in part (a sort over rows of equal
     // created_at, say), the sorter would carry every selected column of every candidate
     // row; this way it carries ids, and only the page's rows are read and packed.
-    const page = this.select(
-      db, plan.selected, 't',
-      `FROM ${this.table} t JOIN (SELECT t.${q('id')} FROM ${this.table} t WHERE ${plan.where.text} ORDER BY ${order} LIMIT ? OFFSET ?) k ON k.${q('id')} = t.${q('id')} ORDER BY ${order}`,
+    const page = db.all(
+      `SELECT ${list} FROM ${this.table} t JOIN (SELECT t.${q('id')} FROM ${this.table} t WHERE ${plan.where.text} ORDER BY ${order} LIMIT ? OFFSET ?) k ON k.${q('id')} = t.${q('id')} ORDER BY ${order}`,
       [...plan.where.params, plan.limit + 1, plan.cursor ? 0 : plan.offset],
     );
     if (!plan.count) return { rows: await page };

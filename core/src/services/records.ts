@@ -16,6 +16,7 @@ import type { Executor, Row } from '../data/database';
 import type { EntityModel, FieldModel } from '../meta/model';
 import type { MetaRegistry } from '../meta/registry';
 import { EntityRepository, RowInsertError, type RecordData } from '../data/repository';
+import { JsonText } from '../data/rendered';
 import { nowDb } from '../data/codec';
 import { uniqueIndexName } from '../data/schema';
 import { ListPlanner, QueryError, type ListPlan } from '../query/list';
@@ -177,11 +178,27 @@ export class EntityService implements RecordService<AnyRecord> {
     const decode = this.repo.decoder(plan.output);
     const data = page.map(decode) as AnyRecord[];
     await this.applyExpansions(plan, data);
+    return { data, meta: this.listMeta(plan, total, more ? (page[page.length - 1] as Row) : null) };
+  }
+
+  /**
+   * What list() returns, as the response's JSON text where the database renders the records
+   * (the embedded database, no expansions: data/rendered.ts); else list()'s result.
+   */
+  async listJson(query: ListQuery = {}, options: { trash?: boolean } = {}): Promise<JsonText | ListResult<AnyRecord>> {
+    const plan = await this.plan(query, options.trash === true);
+    const rendered = plan.expansions.length ? null : await this.repo.listRendered(this.db, plan);
+    if (!rendered) return this.list(query, options);
+    return new JsonText().text('{"data":').append(rendered.records).text(`,"meta":${JSON.stringify(this.listMeta(plan, rendered.total, rendered.last))}}`);
+  }
+
+  /** `last`: the stored values of the page's last row when more rows follow (the next cursor starts after it). */
+  private listMeta(plan: ListPlan, total: number | undefined, last: Row | null): ListResult<AnyRecord>['meta'] {
     const meta: ListResult<AnyRecord>['meta'] = { limit: plan.limit };
     if (!plan.cursor) meta.offset = plan.offset;
     if (total !== undefined) meta.total = total;
-    meta.nextCursor = more ? this.store.planner.cursorAfter(plan, page[page.length - 1] as Row) : null;
-    return { data, meta };
+    meta.nextCursor = last ? this.store.planner.cursorAfter(plan, last) : null;
+    return meta;
   }
 
   async count(query: Pick<ListQuery, 'filter'> = {}): Promise<number> {
