@@ -10,29 +10,14 @@
  */
 const fs = require('node:fs');
 const os = require('node:os');
-const net = require('node:net');
 const path = require('node:path');
 const crypto = require('node:crypto');
-const { spawn } = require('node:child_process');
-const mysql = require('mysql2/promise');
+const { DBS, dbLabel, withPlatform, printTable } = require('./lib');
 
-const MYSQL = (process.env.BENCH_MYSQL_URL || 'mysql://root@127.0.0.1:3306').replace(/\/+$/, '');
-const DBS = (process.env.BENCH_DBS || 'mariadb,sqlite').split(',');
-const ROOT = path.resolve(__dirname, '..');
 const FILES = Number(process.env.BENCH_FILES || 24);
 const SIZE = Number(process.env.BENCH_FILE_MB || 4) * 1024 * 1024;
 const PARALLEL = 4;
 const PASSWORD = 'Bench-Files-Pass-1';
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const children = new Set();
-process.on('exit', () => { for (const c of children) if (c.exitCode === null) c.kill('SIGKILL'); });
-const dropMysql = async (name) => { const c = await mysql.createConnection(`${MYSQL}/`); try { await c.query(`DROP DATABASE IF EXISTS \`${name}\``); } finally { await c.end(); } };
-
-const freePort = () => new Promise((resolve, reject) => {
-  const srv = net.createServer();
-  srv.once('error', reject);
-  srv.listen(0, '127.0.0.1', () => { const { port } = srv.address(); srv.close(() => resolve(port)); });
-});
 
 /** Run `task(i)` for i < n, `PARALLEL` at a time; seconds taken. */
 async function timed(n, task) {
@@ -56,25 +41,8 @@ async function baseline(blobs) {
 }
 
 async function measure(kind, blobs) {
-  const mysqlDb = 'plinth_bench_files';
-  if (kind === 'mariadb') await dropMysql(mysqlDb);
-  const data = fs.mkdtempSync(path.join(os.tmpdir(), 'plinth-bench-files-'));
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, [path.join(ROOT, 'core/dist/main.js')], {
-    cwd: ROOT,
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: kind === 'mariadb' ? `${MYSQL}/${mysqlDb}` : '', DATA_DIR: data, LOG_LEVEL: 'warn', DEMO_DATA: 'false', ADMIN_PASSWORD: PASSWORD, UPLOAD_LIMIT: `${Math.ceil(SIZE / 1024 / 1024)}mb`, ENCRYPTION_KEY: 'e'.repeat(64), ENCRYPTION_INDEX_KEY: 'f'.repeat(64) },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  children.add(child);
-  try {
-    for (let i = 0; ; i++) {
-      try { if ((await fetch(`${base}/readyz`)).ok) break; } catch { /* starting */ }
-      if (i > 600) throw new Error('platform did not start');
-      await sleep(100);
-    }
-    const login = await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: PASSWORD }) });
-    const auth = { authorization: `Bearer ${(await login.json()).token}` };
+  return withPlatform({ kind, name: 'plinth_bench_files', password: PASSWORD, env: { UPLOAD_LIMIT: `${Math.ceil(SIZE / 1024 / 1024)}mb` } }, async ({ base, token }) => {
+    const auth = { authorization: `Bearer ${token}` };
     const ids = [];
     const up = await timed(FILES, async (i) => {
       const res = await fetch(`${base}/api/v1/files`, { method: 'POST', headers: { ...auth, 'content-type': 'application/octet-stream', 'x-file-name': `f${i}.bin` }, body: blobs[i] });
@@ -87,21 +55,15 @@ async function measure(kind, blobs) {
       if (res.status !== 200 || body.length !== SIZE) throw new Error(`download: ${res.status}, ${body.length} bytes`);
     });
     return { up: mbps(up), down: mbps(down) };
-  } finally {
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
-    fs.rmSync(data, { recursive: true, force: true });
-    if (kind === 'mariadb') await dropMysql(mysqlDb).catch(() => undefined);
-  }
+  });
 }
 
 (async () => {
   const blobs = Array.from({ length: FILES }, () => crypto.randomBytes(SIZE));
   const disk = await baseline(blobs);
   const rows = [['local files (baseline)', disk]];
-  for (const kind of DBS) rows.push([kind === 'mariadb' ? 'MariaDB' : 'SQLite', await measure(kind, blobs)]);
+  for (const kind of DBS) rows.push([dbLabel(kind), await measure(kind, blobs)]);
   console.log(`\nFile store: ${FILES} distinct files of ${SIZE / 1024 / 1024} MiB, ${PARALLEL} at a time, over HTTP with a bearer token`);
-  console.log('| store | upload MB/s | download MB/s | upload ratio | download ratio |');
-  console.log('|-------|------------:|--------------:|-------------:|---------------:|');
-  for (const [label, r] of rows) console.log(`| ${label} | ${r.up.toFixed(0)} | ${r.down.toFixed(0)} | ${(r.up / disk.up).toFixed(2)} | ${(r.down / disk.down).toFixed(2)} |`);
+  printTable(['store', 'upload MB/s', 'download MB/s', 'upload ratio', 'download ratio'],
+    rows.map(([label, r]) => [label, r.up.toFixed(0), r.down.toFixed(0), (r.up / disk.up).toFixed(2), (r.down / disk.down).toFixed(2)]));
 })().catch((err) => { console.error(err); process.exitCode = 1; });

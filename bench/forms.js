@@ -14,28 +14,18 @@
  * Env: BENCH_DURATION (s, default 10), BENCH_CONNECTIONS (default 16), BENCH_MYSQL_URL,
  * BENCH_DBS (default mariadb,sqlite), BENCH_HTTP (default true).
  */
-const fs = require('node:fs');
-const os = require('node:os');
-const net = require('node:net');
 const path = require('node:path');
-const { spawn } = require('node:child_process');
 const autocannon = require('autocannon');
-const mysql = require('mysql2/promise');
+const { ROOT, DBS, dbLabel, fmtInt: fmt, call, pluginsDir, withPlatform, printTable } = require('./lib');
 
-const ROOT = path.resolve(__dirname, '..');
 const forms = require(path.join(ROOT, 'core/dist/forms'));
 const expressions = require(path.join(ROOT, 'core/dist/expressions'));
 const { createAjv } = require(path.join(ROOT, 'core/dist/services/validation'));
 
-const MYSQL = (process.env.BENCH_MYSQL_URL || 'mysql://root@127.0.0.1:3306').replace(/\/+$/, '');
-const DBS = (process.env.BENCH_DBS || 'mariadb,sqlite').split(',');
 const DURATION = Number(process.env.BENCH_DURATION || 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS || 16);
 const HTTP = process.env.BENCH_HTTP !== 'false';
 const PASSWORD = 'Bench-Forms-Pass-1';
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const children = new Set();
-process.on('exit', () => { for (const c of children) if (c.exitCode === null) c.kill('SIGKILL'); });
 
 /** Operations per second of `fn`, over about `ms` milliseconds (after a warm-up). */
 function opsPerSecond(fn, ms = 2000) {
@@ -50,8 +40,6 @@ function opsPerSecond(fn, ms = 2000) {
   }
   return n / (Number(now - start) / 1e9);
 }
-
-const fmt = (n) => Math.round(n).toLocaleString('en-US');
 
 function inProcess() {
   const def = forms.formTemplate('expense');
@@ -75,27 +63,14 @@ function inProcess() {
   const nativeSum = opsPerSecond(() => lines.reduce((a, l) => a + l.amount, 0));
 
   console.log('\nIn process (one core)');
-  console.log('| work | ops/s | ratio to baseline |');
-  console.log('|------|------:|------------------:|');
-  console.log(`| baseline: ajv check of an expense claim with 20 lines | ${fmt(ajvOnly)} | 1.00 |`);
-  console.log(`| processSubmission of the same claim (defaults, 3 header + 20 row conditions, 5 formulas, rule, totals) | ${fmt(full)} | ${(full / ajvOnly).toFixed(2)} |`);
-  console.log(`| baseline: qty * price * (1 - discount) as a JS function | ${fmt(nativeOps)} | 1.00 |`);
-  console.log(`| the same formula, compiled expression, decimal arithmetic | ${fmt(exprOps)} | ${(exprOps / nativeOps).toFixed(4)} |`);
-  console.log(`| baseline: sum of 20 amounts in JS (floating point) | ${fmt(nativeSum)} | 1.00 |`);
-  console.log(`| SUM(lines.amount) over 20 lines, decimal | ${fmt(sumOps)} | ${(sumOps / nativeSum).toFixed(4)} |`);
-}
-
-const freePort = () => new Promise((resolve, reject) => {
-  const srv = net.createServer();
-  srv.once('error', reject);
-  srv.listen(0, '127.0.0.1', () => { const { port } = srv.address(); srv.close(() => resolve(port)); });
-});
-
-async function call(base, method, url, token, body) {
-  const res = await fetch(base + url, { method, headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
-  const json = await res.json().catch(() => undefined);
-  if (res.status >= 300) throw new Error(`${method} ${url}: ${res.status} ${JSON.stringify(json)}`);
-  return json;
+  printTable(['work', 'ops/s', 'ratio to baseline'], [
+    ['baseline: ajv check of an expense claim with 20 lines', fmt(ajvOnly), '1.00'],
+    ['processSubmission of the same claim (defaults, 3 header + 20 row conditions, 5 formulas, rule, totals)', fmt(full), (full / ajvOnly).toFixed(2)],
+    ['baseline: qty * price * (1 - discount) as a JS function', fmt(nativeOps), '1.00'],
+    ['the same formula, compiled expression, decimal arithmetic', fmt(exprOps), (exprOps / nativeOps).toFixed(4)],
+    ['baseline: sum of 20 amounts in JS (floating point)', fmt(nativeSum), '1.00'],
+    ['SUM(lines.amount) over 20 lines, decimal', fmt(sumOps), (sumOps / nativeSum).toFixed(4)],
+  ]);
 }
 
 const t = (s) => ({ 'zh-CN': s, en: s });
@@ -117,27 +92,7 @@ const ORDER = {
 };
 
 async function http(kind) {
-  const mysqlDb = 'plinth_bench_forms';
-  const drop = async () => { const c = await mysql.createConnection(`${MYSQL}/`); try { await c.query(`DROP DATABASE IF EXISTS \`${mysqlDb}\``); } finally { await c.end(); } };
-  if (kind === 'mariadb') await drop();
-  const data = fs.mkdtempSync(path.join(os.tmpdir(), 'plinth-bench-forms-'));
-  const plugins = fs.mkdtempSync(path.join(os.tmpdir(), 'plinth-bench-plugins-'));
-  for (const name of ['org', 'customers', 'contacts']) fs.symlinkSync(path.join(ROOT, 'plugins', name), path.join(plugins, name));
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, [path.join(ROOT, 'core/dist/main.js')], {
-    cwd: ROOT,
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: kind === 'mariadb' ? `${MYSQL}/${mysqlDb}` : '', DATA_DIR: data, PLUGINS_DIR: plugins, LOG_LEVEL: 'warn', DEMO_DATA: 'false', ADMIN_PASSWORD: PASSWORD, ENCRYPTION_KEY: 'e'.repeat(64), ENCRYPTION_INDEX_KEY: 'f'.repeat(64) },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  children.add(child);
-  try {
-    for (let i = 0; ; i++) {
-      try { if ((await fetch(`${base}/readyz`)).ok) break; } catch { /* starting */ }
-      if (i > 600) throw new Error('platform did not start');
-      await sleep(100);
-    }
-    const token = (await call(base, 'POST', '/api/v1/auth/login', null, { username: 'admin', password: PASSWORD })).token;
+  return withPlatform({ kind, name: 'plinth_bench_forms', password: PASSWORD, plugins: pluginsDir() }, async ({ base, token }) => {
     await call(base, 'POST', '/api/v1/forms', token, ORDER);
     const rows = (i) => Array.from({ length: 5 }, (_, j) => ({ item: `item ${i}-${j}`, qty: 1 + j, price: 9.99 }));
     const check = await call(base, 'POST', '/api/v1/forms/benchOrder/records', token, { title: 'check', discount: 0.1, lines: rows(0) });
@@ -155,14 +110,7 @@ async function http(kind) {
       { label: 'baseline: generic bulk create of 6 customers', r: baseline },
       { label: 'data-form record: header + 5 rows, formulas', r: measured },
     ];
-  } finally {
-    await sleep(500);
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
-    fs.rmSync(data, { recursive: true, force: true });
-    fs.rmSync(plugins, { recursive: true, force: true });
-    if (kind === 'mariadb') await drop().catch(() => undefined);
-  }
+  });
 }
 
 (async () => {
@@ -171,12 +119,9 @@ async function http(kind) {
   for (const kind of DBS) {
     const results = await http(kind);
     const baseRps = results[0].r.requests.average;
-    console.log(`\n${kind === 'mariadb' ? 'MariaDB' : 'SQLite'}, 6 rows written per request in one transaction, ${CONNECTIONS} connections, ${DURATION} s`);
-    console.log('| request | req/s | rows/s | p50 ms | p99 ms | ratio to baseline |');
-    console.log('|---------|------:|-------:|-------:|-------:|------------------:|');
-    for (const { label, r } of results) {
-      console.log(`| ${label} | ${fmt(r.requests.average)} | ${fmt(r.requests.average * 6)} | ${r.latency.p50} | ${r.latency.p99} | ${(r.requests.average / baseRps).toFixed(2)} |`);
-      if (r.non2xx || r.errors) console.log(`WARNING: ${label}: ${r.non2xx} non-2xx, ${r.errors} errors`);
-    }
+    console.log(`\n${dbLabel(kind)}, 6 rows written per request in one transaction, ${CONNECTIONS} connections, ${DURATION} s`);
+    printTable(['request', 'req/s', 'rows/s', 'p50 ms', 'p99 ms', 'ratio to baseline'],
+      results.map(({ label, r }) => [label, fmt(r.requests.average), fmt(r.requests.average * 6), r.latency.p50, r.latency.p99, (r.requests.average / baseRps).toFixed(2)]));
+    for (const { label, r } of results) if (r.non2xx || r.errors) console.log(`WARNING: ${label}: ${r.non2xx} non-2xx, ${r.errors} errors`);
   }
 })().catch((err) => { console.error(err); process.exitCode = 1; });

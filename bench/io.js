@@ -21,12 +21,9 @@ const { once } = require('node:events');
 const { pipeline } = require('node:stream/promises');
 const { Readable } = require('node:stream');
 const ExcelJS = require('exceljs');
-const mysql = require('mysql2/promise');
+const { ROOT, MYSQL, DBS, fmtInt, call, login, dropDatabase, track, platformEnv, printTable } = require('./lib');
 
-const ROOT = path.resolve(__dirname, '..');
 const { demoCustomers } = require(path.join(ROOT, 'plugins', 'customers', 'dist', 'index.js'));
-const MYSQL = (process.env.BENCH_MYSQL_URL || 'mysql://root@127.0.0.1:3306').replace(/\/+$/, '');
-const DBS = (process.env.BENCH_DBS || 'mariadb,sqlite').split(',').map((s) => s.trim());
 const SIZES = (process.env.BENCH_IO_ROWS || '10000,50000').split(',').map(Number);
 const MAX = Math.max(...SIZES);
 const PASSWORD = 'Bench-IO-Pass-1';
@@ -36,22 +33,7 @@ const MB = 1024 * 1024;
 
 let server = null;
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'plinth-bench-io-'));
-process.on('exit', () => {
-  if (server && server.exitCode === null) server.kill('SIGKILL');
-  fs.rmSync(scratch, { recursive: true, force: true });
-});
-
-const dropMysql = async () => {
-  const c = await mysql.createConnection(`${MYSQL}/`);
-  try { await c.query(`DROP DATABASE IF EXISTS \`${MYSQL_DB}\``); } finally { await c.end(); }
-};
-
-async function call(base, method, url, token, body) {
-  const res = await fetch(base + url, { method, headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
-  const json = await res.json().catch(() => undefined);
-  if (res.status >= 300) throw new Error(`${method} ${url}: ${res.status} ${JSON.stringify(json).slice(0, 500)}`);
-  return json;
-}
+process.on('exit', () => fs.rmSync(scratch, { recursive: true, force: true }));
 
 /** Ask the server's memory probe something and wait for its answer. */
 async function probe(cmd) {
@@ -99,21 +81,18 @@ const mb = (bytes) => (bytes / MB).toFixed(0);
 
 async function runDatabase(kind) {
   const dataDir = fs.mkdtempSync(path.join(scratch, `${kind}-`));
-  if (kind === 'mariadb') await dropMysql();
+  if (kind === 'mariadb') await dropDatabase(MYSQL_DB);
   const profileDir = path.join(ROOT, '.bench', 'profiles');
   if (process.env.BENCH_PROFILE) fs.mkdirSync(profileDir, { recursive: true });
-  server = fork(path.join(__dirname, 'io-server.js'), [], {
+  server = track(fork(path.join(__dirname, 'io-server.js'), [], {
     cwd: ROOT,
     execArgv: ['--expose-gc', ...(process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])],
-    env: {
-      ...process.env, PORT: '0', HOST: '127.0.0.1', DATABASE_URL: kind === 'mariadb' ? `${MYSQL}/${MYSQL_DB}` : '', DATA_DIR: dataDir, LOG_LEVEL: 'warn', DEMO_DATA: 'false',
-      ADMIN_PASSWORD: PASSWORD, ENCRYPTION_KEY: 'e'.repeat(64), ENCRYPTION_INDEX_KEY: 'f'.repeat(64), IMPORT_MAX_BYTES: '200mb',
-    },
+    env: platformEnv({ port: 0, databaseUrl: kind === 'mariadb' ? `${MYSQL}/${MYSQL_DB}` : '', dataDir, password: PASSWORD, env: { IMPORT_MAX_BYTES: '200mb' } }),
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
+  }));
   const [ready] = await once(server, 'message');
   const base = `http://127.0.0.1:${ready.port}`;
-  const token = (await call(base, 'POST', '/api/v1/auth/login', null, { username: 'admin', password: PASSWORD })).token;
+  const token = await login(base, 'admin', PASSWORD);
   const results = [];
   try {
     const seedStarted = Date.now();
@@ -152,17 +131,13 @@ async function runDatabase(kind) {
     server.kill('SIGTERM');
     await once(server, 'exit');
     server = null;
-    if (kind === 'mariadb') await dropMysql().catch(() => undefined);
+    if (kind === 'mariadb') await dropDatabase(MYSQL_DB).catch(() => undefined);
   }
 
-  console.log('| operation | rows | file MB | seconds | rows/s | peak RSS MB (growth) | peak heap used MB (growth) | peak live heap MB (growth) |');
-  console.log('|-----------|-----:|--------:|--------:|-------:|---------------------:|---------------------------:|---------------------------:|');
-  for (const r of results) {
-    console.log(
-      `| ${r.op} | ${r.n.toLocaleString('en-US')} | ${(r.bytes / MB).toFixed(1)} | ${r.seconds.toFixed(1)} | ${Math.round(r.n / r.seconds).toLocaleString('en-US')} | ` +
-        `${mb(r.peak.rss)} (+${mb(r.peak.rss - r.baseline.rss)}) | ${mb(r.peak.heap)} (+${mb(r.peak.heap - r.baseline.heap)}) | ${mb(r.peak.live)} (+${mb(Math.max(0, r.peak.live - r.baseline.live))}) |`,
-    );
-  }
+  printTable(['operation', 'rows', 'file MB', 'seconds', 'rows/s', 'peak RSS MB (growth)', 'peak heap used MB (growth)', 'peak live heap MB (growth)'], results.map((r) => [
+    r.op, r.n.toLocaleString('en-US'), (r.bytes / MB).toFixed(1), r.seconds.toFixed(1), fmtInt(r.n / r.seconds),
+    `${mb(r.peak.rss)} (+${mb(r.peak.rss - r.baseline.rss)})`, `${mb(r.peak.heap)} (+${mb(r.peak.heap - r.baseline.heap)})`, `${mb(r.peak.live)} (+${mb(Math.max(0, r.peak.live - r.baseline.live))})`,
+  ]));
   if (SIZES.length >= 2) {
     const [small, large] = [Math.min(...SIZES), MAX];
     for (const op of ['export xlsx', 'import xlsx']) {

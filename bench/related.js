@@ -10,88 +10,21 @@
  * Env: BENCH_DURATION (s, default 10), BENCH_CONNECTIONS (default 16), BENCH_MYSQL_URL,
  * BENCH_DBS (default mariadb,sqlite).
  */
-const fs = require('node:fs');
-const os = require('node:os');
-const net = require('node:net');
-const path = require('node:path');
-const { spawn } = require('node:child_process');
-const autocannon = require('autocannon');
-const mysql = require('mysql2/promise');
+const { DBS, dbLabel, fmtInt, call, login, pluginsDir, withPlatform, salesDepartment, getRate, printTable } = require('./lib');
 
-const MYSQL = (process.env.BENCH_MYSQL_URL || 'mysql://root@127.0.0.1:3306').replace(/\/+$/, '');
-const DBS = (process.env.BENCH_DBS || 'mariadb,sqlite').split(',');
-const ROOT = path.resolve(__dirname, '..');
 const DURATION = Number(process.env.BENCH_DURATION || 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS || 16);
 const CUSTOMERS = 2000;
 const CONTACTS_EACH = 10;
 const PASSWORD = 'Bench-Related-Pass-1';
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const children = new Set();
-process.on('exit', () => { for (const c of children) if (c.exitCode === null) c.kill('SIGKILL'); });
-const dropMysql = async (name) => { const c = await mysql.createConnection(`${MYSQL}/`); try { await c.query(`DROP DATABASE IF EXISTS \`${name}\``); } finally { await c.end(); } };
-
-const freePort = () => new Promise((resolve, reject) => {
-  const srv = net.createServer();
-  srv.once('error', reject);
-  srv.listen(0, '127.0.0.1', () => { const { port } = srv.address(); srv.close(() => resolve(port)); });
-});
-
-async function call(base, method, url, token, body) {
-  const res = await fetch(base + url, { method, headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
-  const json = await res.json().catch(() => undefined);
-  if (res.status >= 300) throw new Error(`${method} ${url}: ${res.status} ${JSON.stringify(json)}`);
-  return json;
-}
-
-function pluginsDir() {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'plinth-bench-plugins-'));
-  for (const name of ['org', 'customers', 'contacts']) fs.symlinkSync(path.join(ROOT, 'plugins', name), path.join(dir, name));
-  return dir;
-}
 
 /** Requests/s of GETs cycling over `paths`. */
-async function rate(base, token, paths) {
-  let i = 0;
-  const run = (seconds) => autocannon({
-    url: base, connections: CONNECTIONS, duration: seconds,
-    requests: [{ setupRequest: (req) => ({ ...req, method: 'GET', path: paths[i++ % paths.length], headers: { authorization: `Bearer ${token}` } }) }],
-  });
-  await run(2);
-  const r = await run(DURATION);
-  if (r.non2xx || r.errors) throw new Error(`${paths[0]}: ${r.non2xx} non-2xx, ${r.errors} errors`);
-  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99 };
-}
+const rate = (base, token, paths) => getRate({ base, headers: { authorization: `Bearer ${token}` }, paths, connections: CONNECTIONS, warmup: 2, seconds: DURATION });
 
 async function measure(kind) {
-  const mysqlDb = 'plinth_bench_related';
-  if (kind === 'mariadb') await dropMysql(mysqlDb);
-  const data = fs.mkdtempSync(path.join(os.tmpdir(), 'plinth-bench-related-'));
-  const plugins = pluginsDir();
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, [path.join(ROOT, 'core/dist/main.js')], {
-    cwd: ROOT,
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: kind === 'mariadb' ? `${MYSQL}/${mysqlDb}` : '', DATA_DIR: data, PLUGINS_DIR: plugins, LOG_LEVEL: 'warn', DEMO_DATA: 'false', ADMIN_PASSWORD: PASSWORD, PASSWORD_REQUIRE: 'none', ENCRYPTION_KEY: 'e'.repeat(64), ENCRYPTION_INDEX_KEY: 'f'.repeat(64) },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  children.add(child);
-  try {
-    for (let i = 0; ; i++) {
-      try { if ((await fetch(`${base}/readyz`)).ok) break; } catch { /* starting */ }
-      if (i > 600) throw new Error('platform did not start');
-      await sleep(100);
-    }
-    const admin = (await call(base, 'POST', '/api/v1/auth/login', null, { username: 'admin', password: PASSWORD })).token;
-    const dept = await call(base, 'POST', '/api/v1/departments', admin, { name: '销售部', kind: 'department', parent: null });
-    const roles = (await call(base, 'GET', '/api/v1/roles?limit=100', admin)).data;
-    const users = [];
-    for (const name of ['rep1', 'rep2']) {
-      const u = await call(base, 'POST', '/api/v1/users', admin, { username: name, displayName: name, department: dept.id });
-      await call(base, 'POST', '/api/v1/userRoles', admin, { user: u.id, role: roles.find((r) => r.code === 'salesRep').id });
-      await call(base, 'POST', `/api/v1/users/${u.id}/password`, admin, { password: PASSWORD, mustChange: false });
-      users.push(u);
-    }
+  return withPlatform({ kind, name: 'plinth_bench_related', password: PASSWORD, plugins: pluginsDir(), env: { PASSWORD_REQUIRE: 'none' } }, async (platform) => {
+    const { base, token: admin } = platform;
+    const { dept, users } = await salesDepartment(platform, ['rep1', 'rep2'], PASSWORD);
     // Half the customers (and their contacts) belong to rep1: the scoped counts skip the rest.
     const ids = [];
     for (let i = 0; i < CUSTOMERS; i += 1000) {
@@ -102,8 +35,7 @@ async function measure(kind) {
       const create = ids.slice(i, i + 100).flatMap((c) => Array.from({ length: CONTACTS_EACH }, (_, k) => ({ customer: c.id, name: `联系人${k}`, owner: k % 2 ? c.owner : users[0].id, department: dept.id })));
       await call(base, 'POST', '/api/v1/contacts/bulk', admin, { create });
     }
-    const login = async (username) => (await call(base, 'POST', '/api/v1/auth/login', null, { username, password: PASSWORD })).token;
-    const rep = await login('rep1');
+    const rep = await login(base, 'rep1', PASSWORD);
     const own = ids.filter((c) => c.owner === users[0].id).slice(0, 500).map((c) => c.id);
     const paths = (suffix) => own.map((id) => `/api/v1/customers/${id}${suffix}`);
     const results = [];
@@ -122,23 +54,14 @@ async function measure(kind) {
       results.push({ who, tabs: 10, record, related: await rate(base, token, paths('/related')), counts: check[0].count });
     }
     return results;
-  } finally {
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
-    fs.rmSync(data, { recursive: true, force: true });
-    fs.rmSync(plugins, { recursive: true, force: true });
-    if (kind === 'mariadb') await dropMysql(mysqlDb).catch(() => undefined);
-  }
+  });
 }
 
 (async () => {
   for (const kind of DBS) {
     const results = await measure(kind);
-    console.log(`\n${kind === 'mariadb' ? 'MariaDB' : 'SQLite'}, related tabs of a customer (${CUSTOMERS} customers × ${CONTACTS_EACH} contacts), ${CONNECTIONS} connections, ${DURATION} s`);
-    console.log('| caller | tabs | GET record req/s | GET related req/s | p50 ms | p99 ms | ratio to record |');
-    console.log('|--------|-----:|-----------------:|------------------:|-------:|-------:|----------------:|');
-    for (const r of results) {
-      console.log(`| ${r.who} | ${r.tabs} | ${Math.round(r.record.rps).toLocaleString('en-US')} | ${Math.round(r.related.rps).toLocaleString('en-US')} | ${r.related.p50} | ${r.related.p99} | ${(r.related.rps / r.record.rps).toFixed(2)} |`);
-    }
+    console.log(`\n${dbLabel(kind)}, related tabs of a customer (${CUSTOMERS} customers × ${CONTACTS_EACH} contacts), ${CONNECTIONS} connections, ${DURATION} s`);
+    printTable(['caller', 'tabs', 'GET record req/s', 'GET related req/s', 'p50 ms', 'p99 ms', 'ratio to record'],
+      results.map((r) => [r.who, r.tabs, fmtInt(r.record.rps), fmtInt(r.related.rps), r.related.p50, r.related.p99, (r.related.rps / r.record.rps).toFixed(2)]));
   }
 })().catch((err) => { console.error(err); process.exitCode = 1; });

@@ -16,14 +16,13 @@
  */
 const fs = require('node:fs');
 const os = require('node:os');
-const net = require('node:net');
 const path = require('node:path');
 const util = require('node:util');
 const crypto = require('node:crypto');
 const { spawn } = require('node:child_process');
 const autocannon = require('autocannon');
+const { ROOT, MYSQL, sleep, freePort, mysqlAdmin, dropDatabase } = require('./lib');
 
-const ROOT = path.resolve(__dirname, '..');
 const BENCH_DIR = path.join(ROOT, '.bench');
 const RESULTS_FILE = path.join(BENCH_DIR, 'results.json');
 const PLATFORM_MAIN = path.join(ROOT, 'core', 'dist', 'main.js');
@@ -114,20 +113,6 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
 // ---------------------------------------------------------------------------------------
 // Small helpers
 // ---------------------------------------------------------------------------------------
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
 async function waitReady(child, url, timeoutMs = 60_000) {
   const started = Date.now();
   let last = '';
@@ -184,43 +169,20 @@ function shuffle(items, seed) {
 // ---------------------------------------------------------------------------------------
 // Databases
 // ---------------------------------------------------------------------------------------
-const MYSQL_SERVER = (process.env.BENCH_MYSQL_URL || 'mysql://root@127.0.0.1:3306').replace(/\/+$/, '');
-
-async function mysqlAdmin(fn) {
-  const mysql = require('mysql2/promise');
-  const u = new URL(MYSQL_SERVER);
-  const conn = await mysql.createConnection({
-    host: u.hostname,
-    port: Number(u.port || 3306),
-    user: decodeURIComponent(u.username || 'root'),
-    password: decodeURIComponent(u.password || ''),
-    charset: 'utf8mb4',
-  });
-  try {
-    return await fn(conn);
-  } finally {
-    await conn.end();
-  }
-}
-
 function databaseSetup(kind, runId) {
   if (kind === 'mariadb') {
     const dataDir = path.join(BENCH_DIR, `mariadb-${runId}`);
     return {
-      url: `${MYSQL_SERVER}/${MYSQL_DB}`,
+      url: `${MYSQL}/${MYSQL_DB}`,
       dataDir,
       async prepare() {
         fs.mkdirSync(dataDir, { recursive: true });
         scratchDirs.add(dataDir);
-        await mysqlAdmin((c) => c.query(`DROP DATABASE IF EXISTS \`${MYSQL_DB}\``));
+        await dropDatabase(MYSQL_DB);
       },
-      distinctCities: () =>
-        mysqlAdmin(async (c) => {
-          const [rows] = await c.query(`SELECT DISTINCT city FROM \`${MYSQL_DB}\`.customers WHERE deleted_at IS NULL AND city IS NOT NULL ORDER BY city`);
-          return rows.map((r) => r.city);
-        }),
+      distinctCities: async () => (await mysqlAdmin(`SELECT DISTINCT city FROM \`${MYSQL_DB}\`.customers WHERE deleted_at IS NULL AND city IS NOT NULL ORDER BY city`)).map((r) => r.city),
       async cleanup() {
-        await mysqlAdmin((c) => c.query(`DROP DATABASE IF EXISTS \`${MYSQL_DB}\``));
+        await dropDatabase(MYSQL_DB);
         fs.rmSync(dataDir, { recursive: true, force: true });
         scratchDirs.delete(dataDir);
       },

@@ -6,66 +6,25 @@
  * users on the same 20,000 customers, on MariaDB. The bar: a scoped list keeps ≥ 0.85
  * of the administrator's throughput.
  *
- * Env: BENCH_DURATION (s, default 10), BENCH_CONNECTIONS (default 32), BENCH_MYSQL_URL.
+ * Env: BENCH_DURATION (s, default 10), BENCH_CONNECTIONS (default 32), BENCH_MYSQL_URL,
+ * BENCH_ONLY_MANAGER=1 (the department manager only), BENCH_KEEP=1 (keep the database),
+ * BENCH_PROFILE_DIR (--cpu-prof of the server into that folder).
  */
 const fs = require('node:fs');
-const net = require('node:net');
 const path = require('node:path');
-const { spawn } = require('node:child_process');
-const autocannon = require('autocannon');
 const mysql = require('mysql2/promise');
 const { hash, Algorithm } = require('@node-rs/argon2');
+const { ROOT, MYSQL, fmtInt, login, mysqlAdmin, withPlatform, getLoad, summary, printTable } = require('./lib');
 
-const ROOT = path.resolve(__dirname, '..');
 const DURATION = Number(process.env.BENCH_DURATION || 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS || 32);
-const SERVER = (process.env.BENCH_MYSQL_URL || 'mysql://root@127.0.0.1:3306').replace(/\/+$/, '');
 const DB = 'plinth_bench_scoped';
 const PASSWORD = 'Bench-Pass-2026';
 const CITIES = ['上海', '北京', '广州', '深圳', '杭州', '南京', '成都', '武汉'];
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const LIST_PAGES = CITIES.map((city) => `/api/v1/customers?filter[city]=${encodeURIComponent(city)}&sort=-createdAt&limit=20&count=true`);
 
-let child = null;
-process.on('exit', () => child && child.exitCode === null && child.kill('SIGKILL'));
-
-const freePort = () => new Promise((resolve, reject) => {
-  const srv = net.createServer();
-  srv.once('error', reject);
-  srv.listen(0, '127.0.0.1', () => { const { port } = srv.address(); srv.close(() => resolve(port)); });
-});
-
-async function call(base, method, url, token, body) {
-  const res = await fetch(base + url, {
-    method,
-    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const json = await res.json().catch(() => undefined);
-  if (res.status >= 300) throw new Error(`${method} ${url}: ${res.status} ${JSON.stringify(json)}`);
-  return json;
-}
-
-async function admin(sql) {
-  const conn = await mysql.createConnection(`${SERVER}/`);
-  try { await conn.query(sql); } finally { await conn.end(); }
-}
-
-async function main() {
-  await admin(`DROP DATABASE IF EXISTS \`${DB}\``);
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  child = spawn(process.execPath, [...(process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : []), path.join(ROOT, 'core/dist/main.js')], {
-    cwd: ROOT,
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: `${SERVER}/${DB}`, LOG_LEVEL: 'warn', DEMO_DATA: 'false', DB_POOL_SIZE: '10', ADMIN_PASSWORD: PASSWORD, ENCRYPTION_KEY: 'e'.repeat(64), ENCRYPTION_INDEX_KEY: 'f'.repeat(64) },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  for (let i = 0; ; i++) {
-    try { if ((await fetch(`${base}/readyz`)).ok) break; } catch { /* not yet */ }
-    if (i > 600) throw new Error('platform did not start');
-    await sleep(100);
-  }
-  const adminToken = (await call(base, 'POST', '/api/v1/auth/login', null, { username: 'admin', password: PASSWORD })).token;
-  const A = (method, url, body) => call(base, method, url, adminToken, body);
+async function seedAndMeasure(platform) {
+  const { base, token: adminToken, api: A } = platform;
 
   // Organisation: head office → 4 branches → 3 departments each → 2 teams each.
   const hq = await A('POST', '/api/v1/departments', { name: '总公司', kind: 'headquarters' });
@@ -88,7 +47,7 @@ async function main() {
   const manager = await A('POST', '/api/v1/users', { username: 'manager', displayName: '经理', department: managerDept.id });
   for (const u of users) await A('POST', '/api/v1/userRoles', { user: u.id, role: roles.salesRep });
   await A('POST', '/api/v1/userRoles', { user: manager.id, role: roles.departmentManager });
-  const conn = await mysql.createConnection(`${SERVER}/${DB}`);
+  const conn = await mysql.createConnection(`${MYSQL}/${DB}`);
   const pw = await hash(PASSWORD, { algorithm: Algorithm.Argon2id, memoryCost: 19456, timeCost: 2, parallelism: 1 });
   for (const u of [...users, manager]) {
     await conn.query('INSERT INTO plinth_credentials (user_id, password_hash, password_changed_at) VALUES (?, ?, ?)', [u.id, pw, '2026-01-01 00:00:00.000']);
@@ -107,22 +66,14 @@ async function main() {
   console.log(`seeded 20,000 customers over ${teams.length} teams and ${users.length} reps in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   // Fresh index statistics after the bulk load, as after any import: without them MariaDB
   // may plan the scoped (IN-list) queries on stale cardinalities for the next minutes.
-  await admin(`ANALYZE TABLE \`${DB}\`.customers`);
+  await mysqlAdmin(`ANALYZE TABLE \`${DB}\`.customers`);
 
-  const token = async (username) => (await call(base, 'POST', '/api/v1/auth/login', null, { username, password: PASSWORD })).token;
   const who = [
     ...(process.env.BENCH_ONLY_MANAGER ? [] : [{ label: 'admin (all)', token: adminToken }]),
-    { label: 'department manager (departmentTree)', token: await token('manager') },
-    ...(process.env.BENCH_ONLY_MANAGER ? [] : [{ label: 'sales rep (own)', token: await token('rep0') }]),
+    { label: 'department manager (departmentTree)', token: await login(base, 'manager', PASSWORD) },
+    ...(process.env.BENCH_ONLY_MANAGER ? [] : [{ label: 'sales rep (own)', token: await login(base, 'rep0', PASSWORD) }]),
   ];
-  const measure = async (t, seconds) => {
-    let i = 0;
-    const result = await autocannon({
-      url: base, connections: CONNECTIONS, duration: seconds,
-      requests: [{ setupRequest: (req) => ({ ...req, method: 'GET', path: `/api/v1/customers?filter[city]=${encodeURIComponent(CITIES[i++ % CITIES.length])}&sort=-createdAt&limit=20&count=true`, headers: { authorization: `Bearer ${t.token}` } }) }],
-    });
-    return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors };
-  };
+  const measure = async (t, seconds) => summary(await getLoad({ base, paths: LIST_PAGES, headers: { authorization: `Bearer ${t.token}` }, connections: CONNECTIONS, seconds }));
   const results = [];
   for (const t of who) {
     await measure(t, 2);
@@ -130,17 +81,14 @@ async function main() {
   }
   const base0 = results[0].rps;
   console.log(`\nMariaDB, 20,000 customers, ${CONNECTIONS} connections, ${DURATION} s per run: list page of 20 (city filter, -createdAt, total)`);
-  console.log('| user | req/s | p50 ms | p99 ms | ratio to admin |');
-  console.log('|------|------:|-------:|-------:|---------------:|');
-  for (const r of results) console.log(`| ${r.label} | ${Math.round(r.rps).toLocaleString('en-US')} | ${r.p50} | ${r.p99} | ${(r.rps / base0).toFixed(2)} |`);
+  printTable(['user', 'req/s', 'p50 ms', 'p99 ms', 'ratio to admin'], results.map((r) => [r.label, fmtInt(r.rps), r.p50, r.p99, (r.rps / base0).toFixed(2)]));
   for (const r of results) if (r.non2xx || r.errors) console.log(`WARNING: ${r.label}: ${r.non2xx} non-2xx, ${r.errors} errors`);
   fs.mkdirSync(path.join(ROOT, '.bench'), { recursive: true });
   fs.writeFileSync(path.join(ROOT, '.bench/scoped.json'), JSON.stringify(results.map(({ token: _t, ...r }) => r), null, 2));
 }
 
-main()
-  .catch((err) => { console.error(err); process.exitCode = 1; })
-  .finally(async () => {
-    if (child && child.exitCode === null) { child.kill('SIGTERM'); await sleep(500); }
-    if (!process.env.BENCH_KEEP) await admin(`DROP DATABASE IF EXISTS \`${DB}\``).catch(() => undefined);
-  });
+withPlatform({
+  kind: 'mariadb', name: DB, password: PASSWORD, keepDatabase: Boolean(process.env.BENCH_KEEP),
+  nodeArgs: process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [],
+  env: { DB_POOL_SIZE: '10' },
+}, seedAndMeasure).catch((err) => { console.error(err); process.exitCode = 1; });
