@@ -1,34 +1,15 @@
-import type { Browser, Page } from 'playwright-core';
-import { TEST_DATABASES } from '../support/databases';
-import { ADMIN, startTestPlatform, type TestPlatform } from '../support/platform';
-import { buildOrg, PASSWORD } from '../support/org';
-import { collectErrors, launchBrowser, logIn, newContext, screenshot, showsText } from './browser';
+import type { TestPlatform } from '../support/platform';
+import { buildOrg } from '../support/org';
+import { screenshot, showsText } from './browser';
+import { browserSuite } from './suite';
 
-// Browser tests run on the embedded database; the pages' server side is tested on both in test/render/admin-system.test.ts.
-const db = TEST_DATABASES[0];
-
+// The pages' server side is tested on both databases in test/render/admin-system.test.ts.
 describe('admin screens in a browser: parameters, menus, related tabs, scripts; the desktop layout', () => {
   let t: TestPlatform;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    t = await startTestPlatform(db);
+  const { openAs, asAdmin } = browserSuite(async (platform) => {
+    t = platform;
     await buildOrg(t, 3, []);
-    browser = await launchBrowser();
-  }, 120_000);
-  afterAll(async () => {
-    await browser?.close();
-    await t?.stop();
-  });
-
-  const asAdmin = async (path: string): Promise<{ page: Page; errors: string[] }> => {
-    const context = await newContext(browser, t.platform.url);
-    const page = await context.newPage();
-    page.on('dialog', (d) => void d.accept());
-    const errors = collectErrors(page);
-    await logIn(page, ADMIN.username, ADMIN.password, path);
-    return { page, errors };
-  };
+  }, { acceptDialogs: true });
   const param = async (code: string) => (await t.api.get(`/api/v1/parameters?filter[code]=${code}`)).body.data[0];
 
   it('parameters: a value is saved; the server\'s refusal shows next to the field; a stale save offers reload or overwrite', async () => {
@@ -168,10 +149,7 @@ describe('admin screens in a browser: parameters, menus, related tabs, scripts; 
   });
 
   it('the desktop: two columns with widgets placed in them, kept across visits; one column at a phone\'s width', async () => {
-    const context = await newContext(browser, t.platform.url);
-    const page = await context.newPage();
-    const errors = collectErrors(page);
-    await logIn(page, 'rep1', PASSWORD, '/');
+    const { page, errors } = await openAs('rep1', '/');
     const columns = async () =>
       page.locator('[data-testid=desktop-columns] .desktop-column').evaluateAll((cols) => cols.map((c) => [...c.querySelectorAll('[data-widget]')].map((w) => w.getAttribute('data-widget'))));
     expect(await columns()).toEqual([['recent', 'todo', 'messages', 'links']]);

@@ -1,42 +1,20 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { TEST_DATABASES } from '../support/databases';
-import { ADMIN, startTestPlatform, type TestPlatform } from '../support/platform';
-import { buildOrg, PASSWORD, type OrgFixture } from '../support/org';
-import { collectErrors, launchBrowser, logIn, newContext, screenshot, showsText } from './browser';
-
-// Browser tests run on the embedded database; the admin pages' server side is tested on both in test/render.
-const db = TEST_DATABASES[0];
+import type { Page } from 'playwright-core';
+import type { TestPlatform } from '../support/platform';
+import { buildOrg, type OrgFixture } from '../support/org';
+import { screenshot, showsText } from './browser';
+import { browserSuite } from './suite';
 
 describe('admin screens in a browser', () => {
   let t: TestPlatform;
   let org: OrgFixture;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    t = await startTestPlatform(db);
+  // Confirmations are part of the flows under test: accept them.
+  const { openAs, asAdmin } = browserSuite(async (platform) => {
+    t = platform;
     org = await buildOrg(t, 20, []);
-    browser = await launchBrowser();
-  }, 120_000);
-  afterAll(async () => {
-    await browser?.close();
-    await t?.stop();
-  });
-
-  const open = async (): Promise<{ page: Page; errors: string[] }> => {
-    const context = await newContext(browser, t.platform.url);
-    const page = await context.newPage();
-    // Confirmations are part of the flows under test: accept them.
-    page.on('dialog', (d) => void d.accept());
-    return { page, errors: collectErrors(page) };
-  };
-  const asAdmin = async (path: string) => {
-    const o = await open();
-    await logIn(o.page, ADMIN.username, ADMIN.password, path);
-    return o;
-  };
+  }, { acceptDialogs: true });
   /** Type into a type-ahead and pick the suggestion showing `text`. */
   const pick = async (page: Page, input: string, text: string) => {
     await page.fill(input, text);
@@ -83,8 +61,7 @@ describe('admin screens in a browser', () => {
 
   it('roles: a new role is granted reading customers; a user given the role then sees the menu entry and the list', async () => {
     // Before: "nobody" has no role, so no customers.
-    const user = await open();
-    await logIn(user.page, 'nobody', PASSWORD, '/');
+    const user = await openAs('nobody', '/');
     expect(await user.page.locator('#nav a[href="/app/customers"]').count()).toBe(0);
 
     const { page, errors } = await asAdmin('/admin/roles');
@@ -150,8 +127,7 @@ describe('admin screens in a browser', () => {
     expect(after.indexOf('referral')).toBe(before.indexOf('referral') - 1);
     await screenshot(page, 'admin-custom-fields');
     // A sales rep's form has it, with its options, without a restart.
-    const rep = await open();
-    await logIn(rep.page, 'rep1', PASSWORD, '/app/customers/new');
+    const rep = await openAs('rep1', '/app/customers/new');
     await showsText(rep.page, '[data-field=referral] label', '来源渠道');
     expect(await rep.page.locator('[data-field=referral] option').allTextContents()).toEqual(expect.arrayContaining(['网站', '展会']));
     expect(errors).toEqual([]);

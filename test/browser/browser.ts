@@ -14,7 +14,13 @@ export function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, args: FLAGS, headless: true });
 }
 
-export async function newContext(browser: Browser, base: string, options: { width?: number; height?: number; locale?: string } = {}): Promise<BrowserContext> {
+export interface ContextOptions {
+  width?: number;
+  height?: number;
+  locale?: string;
+}
+
+export async function newContext(browser: Browser, base: string, options: ContextOptions = {}): Promise<BrowserContext> {
   const context = await browser.newContext({ baseURL: base, viewport: { width: options.width ?? 1280, height: options.height ?? 800 }, locale: options.locale ?? 'zh-CN', acceptDownloads: true });
   context.setDefaultTimeout(15_000);
   return context;

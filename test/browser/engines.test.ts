@@ -1,11 +1,10 @@
-import { TEST_DATABASES } from '../support/databases';
-import { startTestPlatform, type TestPlatform } from '../support/platform';
+import type { TestPlatform } from '../support/platform';
 import { buildOrg, PASSWORD, type OrgFixture } from '../support/org';
 import { launchEngine, until, waitForLocation, waitForText, type Engine, type EngineBrowser, type EnginePage } from './engines';
+import { platformSuite } from './suite';
 
 // The main pages in Firefox (Gecko) and WebKit (Safari's engine); test/browser/workspace.test.ts
 // covers the same ground, and more, in Chromium.
-const db = TEST_DATABASES[0];
 const ENGINES: { engine: Engine; user: string; customerNo: string }[] = [
   { engine: 'firefox', user: 'rep1', customerNo: 'C88880001' },
   { engine: 'webkit', user: 'rep2', customerNo: 'C88880002' },
@@ -17,16 +16,12 @@ describe.each(ENGINES)('the workspace in $engine', ({ engine, user, customerNo }
   let browser: EngineBrowser;
   let page: EnginePage;
 
-  beforeAll(async () => {
-    t = await startTestPlatform(db);
+  platformSuite(async (platform) => {
+    t = platform;
     org = await buildOrg(t, 30, []);
     browser = await launchEngine(engine);
     page = await browser.open(t.platform.url);
-  }, 120_000);
-  afterAll(async () => {
-    await browser?.close();
-    await t?.stop();
-  });
+  }, { teardown: async () => browser?.close() });
 
   it('logs in after showing a wrong password as such, and lands on the page asked for', async () => {
     await page.goto('/app/customers');

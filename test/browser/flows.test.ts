@@ -1,18 +1,14 @@
-import type { Browser, Page } from 'playwright-core';
-import { TEST_DATABASES } from '../support/databases';
-import { ADMIN, startTestPlatform, type TestPlatform } from '../support/platform';
-import { buildOrg, PASSWORD, type OrgFixture } from '../support/org';
-import { collectErrors, holdsValue, launchBrowser, logIn, newContext, screenshot, showsText } from './browser';
-
-const db = TEST_DATABASES[0];
+import type { TestPlatform } from '../support/platform';
+import { buildOrg, type OrgFixture } from '../support/org';
+import { holdsValue, screenshot, showsText } from './browser';
+import { browserSuite } from './suite';
 
 describe('flows in a browser', () => {
   let t: TestPlatform;
   let org: OrgFixture;
-  let browser: Browser;
 
-  beforeAll(async () => {
-    t = await startTestPlatform(db);
+  const { openAs: as } = browserSuite(async (platform) => {
+    t = platform;
     org = await buildOrg(t, 5, []);
     // HR is notified of leave; finance reviews and the cashier registers expenses.
     for (const [code, user] of [['hr', 'svc1'], ['finance', 'shAdmin'], ['cashier', 'svc2']] as const) {
@@ -29,20 +25,7 @@ describe('flows in a browser', () => {
       const res = await t.api.post('/api/v1/flows/definitions/from-template', { template });
       if (res.status !== 201) throw new Error(JSON.stringify(res.body));
     }
-    browser = await launchBrowser();
-  }, 120_000);
-  afterAll(async () => {
-    await browser?.close();
-    await t?.stop();
   });
-
-  const as = async (user: string, path: string): Promise<{ page: Page; errors: string[] }> => {
-    const context = await newContext(browser, t.platform.url);
-    const page = await context.newPage();
-    const errors = collectErrors(page);
-    await logIn(page, user, user === ADMIN.username ? ADMIN.password : PASSWORD, path);
-    return { page, errors };
-  };
 
   it('leave: the employee files it, the superior approves, HR sees the notice, the employee sees the trail and the graph', async () => {
     const rep = await as('rep1', '/flows/start');

@@ -1,10 +1,8 @@
-import type { Browser, Page } from 'playwright-core';
-import { TEST_DATABASES } from '../support/databases';
-import { ADMIN, startTestPlatform, type TestPlatform } from '../support/platform';
-import { buildOrg, PASSWORD, type OrgFixture } from '../support/org';
-import { collectErrors, holdsValue, launchBrowser, logIn, newContext, screenshot, showsText } from './browser';
+import type { TestPlatform } from '../support/platform';
+import { buildOrg, type OrgFixture } from '../support/org';
+import { holdsValue, screenshot, showsText } from './browser';
+import { browserSuite } from './suite';
 
-const db = TEST_DATABASES[0];
 const label = (zh: string, en: string) => ({ 'zh-CN': zh, en });
 
 const PURCHASE = {
@@ -36,29 +34,15 @@ const PURCHASE = {
 describe('forms in a browser', () => {
   let t: TestPlatform;
   let org: OrgFixture;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    t = await startTestPlatform(db);
+  const { openAs, asAdmin } = browserSuite(async (platform) => {
+    t = platform;
     org = await buildOrg(t, 10, []);
     const created = await t.api.post('/api/v1/forms', PURCHASE);
     if (created.status !== 201) throw new Error(JSON.stringify(created.body));
-    browser = await launchBrowser();
-  }, 120_000);
-  afterAll(async () => {
-    await browser?.close();
-    await t?.stop();
   });
 
-  const open = async (): Promise<{ page: Page; errors: string[] }> => {
-    const context = await newContext(browser, t.platform.url);
-    const page = await context.newPage();
-    return { page, errors: collectErrors(page) };
-  };
-
   it('a data form: sections, a condition, detail rows added and removed, formulas and totals computed while typing, saved and edited', async () => {
-    const { page, errors } = await open();
-    await logIn(page, ADMIN.username, ADMIN.password, '/app/formPurchaseReqRecords');
+    const { page, errors } = await asAdmin('/app/formPurchaseReqRecords');
     await Promise.all([page.waitForURL('**/app/forms/purchaseReq/new'), page.click('[data-testid=new-record]')]);
     expect(await page.locator('.form-section legend').first().textContent()).toBe('申请');
     const reason = page.locator('[data-field=urgentReason]');
@@ -107,8 +91,7 @@ describe('forms in a browser', () => {
 
   it('an edit that lost a race shows the other change and can reload or save over it; leaving with unsaved changes asks first', async () => {
     const customer = org.customers.find((c) => c.owner === org.users.rep1.id)!;
-    const { page, errors } = await open();
-    await logIn(page, 'rep1', PASSWORD, `/app/customers/${customer.id}/edit`);
+    const { page, errors } = await openAs('rep1', `/app/customers/${customer.id}/edit`);
     const before = await t.api.get(`/api/v1/customers/${customer.id}`);
     // Someone else saves first.
     expect((await t.api.patch(`/api/v1/customers/${customer.id}`, { city: '成都', version: before.body.version })).status).toBe(200);

@@ -1,18 +1,11 @@
-import type { Browser } from 'playwright-core';
-import { TEST_DATABASES } from '../support/databases';
-import { startTestPlatform, type TestPlatform } from '../support/platform';
 import { PASSWORD, people, type Person } from '../notify/helpers';
-import { collectErrors, launchBrowser, logIn, newContext, screenshot, showsText } from './browser';
-
-const db = TEST_DATABASES[0];
+import { screenshot, showsText } from './browser';
+import { browserSuite } from './suite';
 
 describe('notifications in a browser', () => {
-  let t: TestPlatform;
   let u: Record<string, Person>;
-  let browser: Browser;
 
-  beforeAll(async () => {
-    t = await startTestPlatform(db);
+  const { openAs } = browserSuite(async (t) => {
     ({ users: u } = await people(t, ['amy', 'ben']));
     const def = await t.api.post('/api/v1/flows/definitions', {
       code: 'bellTest', label: { 'zh-CN': '铃铛测试', en: 'Bell test' }, model: 'fixed',
@@ -20,18 +13,10 @@ describe('notifications in a browser', () => {
       edges: [{ from: 'start', to: 'ok' }, { from: 'ok', to: 'end' }],
     });
     if (def.status !== 201) throw new Error(JSON.stringify(def.body));
-    browser = await launchBrowser();
-  }, 120_000);
-  afterAll(async () => {
-    await browser?.close();
-    await t?.stop();
-  });
+  }, { password: PASSWORD });
 
   it("the bell counts up live when another user's action notifies; the message opens its link and is read", async () => {
-    const context = await newContext(browser, t.platform.url);
-    const page = await context.newPage();
-    const errors = collectErrors(page);
-    await logIn(page, 'ben', PASSWORD, '/');
+    const { page, errors } = await openAs('ben', '/');
     await page.locator('[data-testid=bell-count]').waitFor({ state: 'hidden' });
     await showsText(page, '[data-testid=messages-count]', '0');
 
@@ -58,6 +43,5 @@ describe('notifications in a browser', () => {
     await page.locator('[data-testid=messages] .message.unread').waitFor({ state: 'detached' });
     await page.locator('[data-testid=bell-count]').waitFor({ state: 'hidden' });
     expect(errors).toEqual([]);
-    await context.close();
   });
 });

@@ -2,35 +2,18 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
-import type { Browser, Page } from 'playwright-core';
-import { TEST_DATABASES } from '../support/databases';
-import { startTestPlatform, type TestPlatform } from '../support/platform';
+import type { TestPlatform } from '../support/platform';
 import { buildOrg, PASSWORD, type OrgFixture } from '../support/org';
-import { collectErrors, launchBrowser, logIn, newContext, screenshot, showsText } from './browser';
-
-// Browser tests run on the embedded database; the pages' server side is tested on both in test/render.
-const db = TEST_DATABASES[0];
+import { screenshot, showsText } from './browser';
+import { browserSuite } from './suite';
 
 describe('workspace in a browser', () => {
   let t: TestPlatform;
   let org: OrgFixture;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    t = await startTestPlatform(db, { env: { LOGIN_MAX_FAILURES: '3' } });
+  const { open, openAs } = browserSuite(async (platform) => {
+    t = platform;
     org = await buildOrg(t, 30, []);
-    browser = await launchBrowser();
-  }, 120_000);
-  afterAll(async () => {
-    await browser?.close();
-    await t?.stop();
-  });
-
-  const open = async (options: { width?: number; locale?: string } = {}): Promise<{ page: Page; errors: string[] }> => {
-    const context = await newContext(browser, t.platform.url, options);
-    const page = await context.newPage();
-    return { page, errors: collectErrors(page) };
-  };
+  }, { env: { LOGIN_MAX_FAILURES: '3' } });
 
   it('login: a wrong password is shown as such; repeated failures lock the account with a message', async () => {
     const { page, errors } = await open();
@@ -51,8 +34,7 @@ describe('workspace in a browser', () => {
     expect(new URL(page.url()).pathname).toBe('/login');
     await screenshot(page, 'login-locked');
     // A good login lands on the page asked for.
-    const other = await open();
-    await logIn(other.page, 'rep1', PASSWORD, '/app/customers');
+    const other = await openAs('rep1', '/app/customers');
     expect(new URL(other.page.url()).pathname).toBe('/app/customers');
     expect(errors).toEqual([]);
     expect(other.errors).toEqual([]);
@@ -61,8 +43,7 @@ describe('workspace in a browser', () => {
   it('a sales rep creates a customer with a custom field: errors shown by the field, fixed, saved; a contact added from the related tab', async () => {
     const field = await t.api.post('/api/v1/meta/entities/customer/custom-fields', { name: 'referrer', type: 'text', label: { 'zh-CN': '推荐人', en: 'Referrer' }, maxLength: 40 });
     expect(field.status).toBe(201);
-    const { page, errors } = await open();
-    await logIn(page, 'rep1', PASSWORD, '/app/customers');
+    const { page, errors } = await openAs('rep1', '/app/customers');
     await page.click('[data-testid=new-record]');
     await page.waitForURL('**/app/customers/new');
     // The custom field is on the form, marked as such.
@@ -102,8 +83,7 @@ describe('workspace in a browser', () => {
   });
 
   it('a sales rep filters the list, saves the view, exports it to xlsx and imports a sheet with one bad row', async () => {
-    const { page, errors } = await open();
-    await logIn(page, 'rep2', PASSWORD, '/app/customers');
+    const { page, errors } = await openAs('rep2', '/app/customers');
     const mine = (await t.api.get(`/api/v1/customers?filter[owner]=${org.users.rep2.id}&limit=100&fields=city,customerNo`)).body.data as { city: string; customerNo: string }[];
     const city = mine[0].city;
     const inCity = mine.filter((c) => c.city === city).length;
@@ -161,8 +141,7 @@ describe('workspace in a browser', () => {
   });
 
   it('a manager sees the department\'s customers in the list but not another department\'s; pages work at phone width', async () => {
-    const { page, errors } = await open({ width: 390 });
-    await logIn(page, 'shSalesMgr', PASSWORD, '/app/customers?size=100');
+    const { page, errors } = await openAs('shSalesMgr', '/app/customers?size=100', { width: 390 });
     const ids: number[] = [];
     for (const row of await page.locator('table.records tbody tr').all()) ids.push(Number(await row.getAttribute('data-id')));
     const sh = org.customers.filter((c) => [org.departments.shTeam1, org.departments.shTeam2, org.departments.shSales].includes(c.department)).map((c) => c.id);
@@ -181,8 +160,7 @@ describe('workspace in a browser', () => {
   });
 
   it('an admin adds a custom field and the rep sees it on the form without a restart; language and theme switch in the profile', async () => {
-    const { page, errors } = await open();
-    await logIn(page, 'rep3', PASSWORD, '/app/customers/new');
+    const { page, errors } = await openAs('rep3', '/app/customers/new');
     expect(await page.locator('[data-field=hobbyNote]').count()).toBe(0);
     const added = await t.api.post('/api/v1/meta/entities/customer/custom-fields', { name: 'hobbyNote', type: 'text', label: { 'zh-CN': '兴趣爱好', en: 'Hobbies' }, required: true, default: '—' });
     expect(added.status).toBe(201);
