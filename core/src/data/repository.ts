@@ -53,6 +53,7 @@ export class EntityRepository {
   private readonly decoders = new Map<string, (row: Row) => RecordData>();
   private readonly selections = new Map<string, Selection>();
   private readonly renderings = new Map<string, RenderedSelect | null>();
+  private readonly pageStatements = new Map<string, Map<string, string>>();
   private readonly readable: readonly FieldModel[];
 
   constructor(
@@ -132,10 +133,9 @@ export class EntityRepository {
    * database cannot render them: MySQL/MariaDB, or a field only JavaScript reads.
    */
   async listRendered(db: Executor, plan: ListPlan): Promise<{ records: JsonText; last: Row | null; total?: number } | null> {
-    const s = this.rendering(plan.output);
+    const s = this.rendering(plan);
     if (!s) return null;
-    const sortList = plan.sort.map((k, i) => `t.${this.q(k.field.column)} AS ${SORT_VALUE}${i}`).join(', ');
-    const { rows, total } = await this.page(db, plan, `${s.list}, ${sortList}`);
+    const { rows, total } = await this.page(db, plan, s.list);
     const more = rows.length > plan.limit;
     const page = more ? rows.slice(0, plan.limit) : rows;
     const lastRow = page[page.length - 1];
@@ -143,29 +143,43 @@ export class EntityRepository {
     return { records: renderedArray(page, s.render), last, total };
   }
 
-  private rendering(fields: readonly FieldModel[]): RenderedSelect | null {
+  /** The rendered select of the plan's output, and its sort columns' stored values (for the cursor). */
+  private rendering(plan: ListPlan): RenderedSelect | null {
     if (this.dialect.kind !== 'sqlite') return null;
-    return remember(this.renderings, fields.map((f) => f.name).join(','), () => renderedSelect(fields, 't', this.q, this.keyring ? (v) => this.keyring!.decrypt(v) : null));
+    const key = `${plan.output.map((f) => f.name).join(',')}|${plan.sort.map((k) => k.field.name).join(',')}`;
+    return remember(this.renderings, key, () => {
+      const s = renderedSelect(plan.output, 't', this.q, this.keyring ? (v) => this.keyring!.decrypt(v) : null);
+      return s && { ...s, list: `${s.list}, ${plan.sort.map((k, i) => `t.${this.q(k.field.column)} AS ${SORT_VALUE}${i}`).join(', ')}` };
+    });
   }
 
   /** `SELECT <list>` of the plan's page (one row more than its limit: tells whether more follow), and the total when asked. */
   private async page(db: Executor, plan: ListPlan, list: string): Promise<{ rows: Row[]; total?: number }> {
+    const page = db.all(this.pageSql(list, plan), [...plan.where.params, plan.limit + 1, plan.cursor ? 0 : plan.offset]);
+    if (!plan.count) return { rows: await page };
+    const countSql = `SELECT COUNT(*) AS n FROM ${this.table} t WHERE ${plan.where.text}`;
+    const [rows, count] = await Promise.all([page, db.all<{ n: number | string }>(countSql, plan.where.params)]);
+    return { rows, total: Number(count[0].n) };
+  }
+
+  /**
+   * The page statement, the same string each time for the same select list, filter and order:
+   * the drivers' statement caches key on it, and a string hashes once (a wide select list is
+   * several KB, hashed anew on every request when the text is built anew).
+   */
+  private pageSql(list: string, plan: ListPlan): string {
     const q = this.q;
     const order = plan.sort.map((k) => `t.${q(k.field.column)} ${k.desc ? 'DESC' : 'ASC'}`).join(', ');
+    const byList = remember(this.pageStatements, list, () => new Map<string, string>());
     // Find the page's ids first, then read those rows by primary key. MySQL/MariaDB: the
     // optimizer then picks a covering index for filter, scope and order (selecting all
     // columns directly makes it favour an index on the sort column and visit every row).
     // SQLite: when the index gives the order only in part (a sort over rows of equal
     // created_at, say), the sorter would carry every selected column of every candidate
     // row; this way it carries ids, and only the page's rows are read and packed.
-    const page = db.all(
+    return remember(byList, `${plan.where.text}\n${order}`, () =>
       `SELECT ${list} FROM ${this.table} t JOIN (SELECT t.${q('id')} FROM ${this.table} t WHERE ${plan.where.text} ORDER BY ${order} LIMIT ? OFFSET ?) k ON k.${q('id')} = t.${q('id')} ORDER BY ${order}`,
-      [...plan.where.params, plan.limit + 1, plan.cursor ? 0 : plan.offset],
     );
-    if (!plan.count) return { rows: await page };
-    const countSql = `SELECT COUNT(*) AS n FROM ${this.table} t WHERE ${plan.where.text}`;
-    const [rows, count] = await Promise.all([page, db.all<{ n: number | string }>(countSql, plan.where.params)]);
-    return { rows, total: Number(count[0].n) };
   }
 
   async count(db: Executor, where: { text: string; params: unknown[] }): Promise<number> {
