@@ -171,14 +171,7 @@ export class EntityService implements RecordService<AnyRecord> {
   }
 
   async list(query: ListQuery = {}, options: { trash?: boolean; action?: string } = {}): Promise<ListResult<AnyRecord>> {
-    const plan = await this.plan(query, options.trash === true, options.action);
-    const { rows, total } = await this.repo.list(this.db, plan);
-    const more = rows.length > plan.limit;
-    const page = more ? rows.slice(0, plan.limit) : rows;
-    const decode = this.repo.decoder(plan.output);
-    const data = page.map(decode) as AnyRecord[];
-    await this.applyExpansions(plan, data);
-    return { data, meta: this.listMeta(plan, total, more ? (page[page.length - 1] as Row) : null) };
+    return this.decodedPage(await this.plan(query, options.trash === true, options.action));
   }
 
   /**
@@ -188,8 +181,18 @@ export class EntityService implements RecordService<AnyRecord> {
   async listJson(query: ListQuery = {}, options: { trash?: boolean } = {}): Promise<JsonText | ListResult<AnyRecord>> {
     const plan = await this.plan(query, options.trash === true);
     const rendered = plan.expansions.length ? null : await this.repo.listRendered(this.db, plan);
-    if (!rendered) return this.list(query, options);
+    if (!rendered) return this.decodedPage(plan);
     return new JsonText().text('{"data":').append(rendered.records).text(`,"meta":${JSON.stringify(this.listMeta(plan, rendered.total, rendered.last))}}`);
+  }
+
+  private async decodedPage(plan: ListPlan): Promise<ListResult<AnyRecord>> {
+    const { rows, total } = await this.repo.list(this.db, plan);
+    const more = rows.length > plan.limit;
+    const page = more ? rows.slice(0, plan.limit) : rows;
+    const decode = this.repo.decoder(plan.output);
+    const data = page.map(decode) as AnyRecord[];
+    await this.applyExpansions(plan, data);
+    return { data, meta: this.listMeta(plan, total, more ? (page[page.length - 1] as Row) : null) };
   }
 
   /** `last`: the stored values of the page's last row when more rows follow (the next cursor starts after it). */
