@@ -88,6 +88,46 @@ describeEachDatabase('menus', (db) => {
     expect(find((await adminTree()).data, 'ledger.entries')?.label.en).toBe('Journal');
   });
 
+  it("reorders a parent's entries in one request, keeping their labels, and refuses anything but the siblings exactly", async () => {
+    const siblingsOf = async (key: string) => {
+      const walk = (nodes: Node[]): Node[] | undefined => (nodes.some((n) => n.key === key) ? nodes : nodes.map((n) => walk(n.children)).find(Boolean));
+      return walk((await adminTree()).data)!.map((n) => n.key);
+    };
+    const before = await siblingsOf('customers.list');
+    expect(before.length).toBeGreaterThan(1);
+    const reversed = [...before].reverse();
+    const res = await t.api.put('/api/v1/menus/order', { keys: reversed });
+    expect(res.status).toBe(200);
+    expect(res.body.data.map((n: Node) => n.key)).toEqual(reversed);
+    expect(await siblingsOf('customers.list')).toEqual(reversed);
+    expect(res.body.data.map((n: Node) => n.order)).toEqual(reversed.map((_, i) => (i + 1) * 10));
+    // The label overlay set earlier stays; users see the new order.
+    expect(find((await adminTree()).data, 'customers.list')?.label['zh-CN']).toBe('客户列表');
+    const parentOf = (nodes: Node[]): Node | undefined => nodes.find((n) => n.children.some((c) => c.key === 'customers.list')) ?? nodes.map((n) => parentOf(n.children)).find(Boolean);
+    const users = await userTree(t.api);
+    expect(parentOf(users)!.children.map((n) => n.key)).toEqual(reversed.filter((k) => find(users, k)));
+
+    const refused = async (keys: unknown, errors: string[]) => {
+      const r = await t.api.put('/api/v1/menus/order', { keys });
+      expect(r.status).toBe(400);
+      expect(r.body.errors.map((e: { field: string; rule: string }) => `${e.field}:${e.rule}`)).toEqual(errors);
+    };
+    await refused(reversed.slice(1), ['keys:incomplete']);
+    await refused([...reversed, reversed[0]], [`keys[${reversed.length}]:duplicate`]);
+    await refused([...reversed, 'ledger.entries'], [`keys[${reversed.length}]:not-sibling`]);
+    await refused(['nothing.here'], ['keys[0]:unknown']);
+    await refused('customers.list', ['keys:type']);
+    expect(await siblingsOf('customers.list')).toEqual(reversed); // nothing changed
+    expect((await vera.put('/api/v1/menus/order', { keys: before })).status).toBe(403);
+
+    // Back to the plugins' order: the entries whose place changes are renumbered again.
+    expect((await t.api.put('/api/v1/menus/order', { keys: before })).status).toBe(200);
+    expect(await siblingsOf('customers.list')).toEqual(before);
+    // Leave only the label overlay the later tests expect.
+    expect((await t.api.put('/api/v1/menus/overlays/customers.list', { label: { 'zh-CN': '客户列表' } })).status).toBe(200);
+    for (const key of before.filter((k) => k !== 'customers.list')) expect((await t.api.delete(`/api/v1/menus/overlays/${key}`)).status).toBe(204);
+  });
+
   it('keeps the overlays across an upgrade that adds and removes entries', async () => {
     dir.link('ledger', 'test/fixtures/upgrade/ledger-3');
     t = await t.restart();

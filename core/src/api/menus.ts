@@ -22,6 +22,10 @@ export function menuRoutes(router: Router, menus: Menus): void {
     admin(ctx);
     ctx.body = await menus.adminTree();
   });
+  // Reorder one parent's entries at once: { keys: [...] } in the new order.
+  router.put('/menus/order', async (ctx) => {
+    ctx.body = { data: await menus.setOrder(admin(ctx), ctx.request.body) };
+  });
   router.put('/menus/overlays/:key', async (ctx) => {
     ctx.body = await menus.setOverlay(admin(ctx), ctx.params.key, ctx.request.body);
   });

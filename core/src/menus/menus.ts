@@ -1,4 +1,4 @@
-import { ConflictError, NotFoundError, ValidationError, type Actor, type I18nText, type MenuDef, type PluginManifest } from '@plinth/sdk';
+import { ConflictError, NotFoundError, ValidationError, type Actor, type FieldError, type I18nText, type MenuDef, type PluginManifest } from '@plinth/sdk';
 import type { Executor } from '../data/database';
 import type { Signals } from '../cluster/signals';
 import type { AuditLog } from '../audit/log';
@@ -121,6 +121,46 @@ export class Menus {
     return (await this.find(key))!;
   }
 
+  /**
+   * Put the siblings `keys` (all the entries of one parent, or all top-level ones) in that
+   * order, in one transaction: they are numbered 10, 20, 30 …, and only entries whose order
+   * changes get an overlay (their label and visibility overlays kept).
+   */
+  async setOrder(actor: Actor, body: unknown): Promise<AdminMenuNode[]> {
+    const keys = (body as { keys?: unknown } | null)?.keys;
+    if (!Array.isArray(keys) || keys.length === 0 || !keys.every((k) => typeof k === 'string')) {
+      throw new ValidationError([{ field: 'keys', rule: 'type', message: 'keys is a non-empty list of menu entry keys, in the new order' }]);
+    }
+    const siblings = await this.siblingsOf(keys[0]);
+    if (!siblings) throw new ValidationError([{ field: 'keys[0]', rule: 'unknown', message: `No menu entry "${keys[0]}" (entries of disabled plugins cannot be changed)` }]);
+    const errors = orderErrors(keys, siblings.map((n) => n.key));
+    if (errors.length) throw new ValidationError(errors);
+    const byKey = new Map(siblings.map((n) => [n.key, n]));
+    const changed = keys.filter((key, i) => byKey.get(key)!.order !== (i + 1) * 10);
+    await this.db.transaction(async (tx) => {
+      const stored = new Map((await menuOverlays.all(tx)).map((o) => [o.key, o]));
+      for (const key of changed) {
+        const { label, hidden } = stored.get(key) ?? {};
+        await menuOverlays.put(tx, key, { label, hidden, order: (keys.indexOf(key) + 1) * 10 }, actor.userId);
+      }
+    });
+    if (changed.length) await this.changed(actor, 'menu.order', keys.join(','));
+    return (await this.siblingsOf(keys[0]))!;
+  }
+
+  /** The entries that share `key`'s parent (its own list included), in their order; null when there is no such entry. */
+  private async siblingsOf(key: string): Promise<AdminMenuNode[] | null> {
+    const walk = (nodes: AdminMenuNode[]): AdminMenuNode[] | null => {
+      if (nodes.some((n) => n.key === key)) return nodes;
+      for (const n of nodes) {
+        const inner = walk(n.children);
+        if (inner) return inner;
+      }
+      return null;
+    };
+    return walk((await this.adminTree()).data);
+  }
+
   async clearOverlay(actor: Actor, key: string): Promise<void> {
     if (!MENU_KEY.test(key) || !(await menuOverlays.remove(this.db, key))) throw new NotFoundError(`No overlay on menu entry "${key}"`);
     await this.changed(actor, 'menu.overlay.clear', key);
@@ -144,6 +184,20 @@ export class Menus {
     await this.audit.event(actor, { action, detail: key });
     await this.announce();
   }
+}
+
+/** `keys` must be the siblings exactly: each once, none missing, none from elsewhere. */
+function orderErrors(keys: readonly string[], siblings: readonly string[]): FieldError[] {
+  const errors: FieldError[] = [];
+  const seen = new Set<string>();
+  keys.forEach((key, i) => {
+    if (seen.has(key)) errors.push({ field: `keys[${i}]`, rule: 'duplicate', message: `"${key}" is listed twice` });
+    else if (!siblings.includes(key)) errors.push({ field: `keys[${i}]`, rule: 'not-sibling', message: `"${key}" is not an entry beside "${keys[0]}"` });
+    seen.add(key);
+  });
+  const missing = siblings.filter((key) => !seen.has(key));
+  if (missing.length) errors.push({ field: 'keys', rule: 'incomplete', message: `Every entry beside "${keys[0]}" must be placed; missing: ${missing.join(', ')}` });
+  return errors;
 }
 
 function node(plugin: string, m: MenuDef, overlay: StoredMenuOverlay | null): AdminMenuNode {

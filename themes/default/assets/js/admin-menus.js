@@ -53,20 +53,14 @@ for (const b of document.querySelectorAll('[data-action="menu-reset"]')) {
   b.addEventListener('click', () => act(box, () => api('DELETE', `/api/v1/menus/overlays/${encodeURIComponent(entryOf(b).key)}`)));
 }
 
-/** Swap an entry with its neighbour: the siblings are numbered 10, 20, 30 … in the new order, sending only the entries whose order changes. */
-async function move(entry, by) {
-  const order = [...entry.siblings];
-  const at = order.indexOf(entry.key);
+/** Swap an entry with its neighbour: one request places all its siblings (the server numbers them 10, 20, 30 …). */
+function move(entry, by) {
+  const keys = [...entry.siblings];
+  const at = keys.indexOf(entry.key);
   const to = at + by;
-  if (to < 0 || to >= order.length) return;
-  [order[at], order[to]] = [order[to], order[at]];
-  for (const [i, key] of order.entries()) {
-    const sibling = page.entries[key];
-    if (sibling.order === (i + 1) * 10) continue;
-    const res = await put(sibling, { order: (i + 1) * 10 });
-    if (!res.ok) return act(box, async () => res);
-  }
-  location.reload();
+  if (to < 0 || to >= keys.length) return;
+  [keys[at], keys[to]] = [keys[to], keys[at]];
+  return act(box, () => api('PUT', '/api/v1/menus/order', { keys }));
 }
 for (const b of document.querySelectorAll('[data-action="menu-up"]')) b.addEventListener('click', () => move(entryOf(b), -1));
 for (const b of document.querySelectorAll('[data-action="menu-down"]')) b.addEventListener('click', () => move(entryOf(b), 1));
