@@ -53,7 +53,7 @@ const SEALED = 'plinth_sealed_';
 
 /**
  * The API value of a field as an SQLite expression, exactly what ./codec.ts `rowDecoder`
- * makes of the stored value (test/data/rendered.test.ts compares the two on every type):
+ * makes of the stored value (test/api/rendered.test.ts compares the two on every type):
  * booleans stored 0/1, date-times stored `YYYY-MM-DD HH:MM:SS.mmm` in UTC, JSON and
  * multi-valued fields stored as JSON text.
  */
@@ -89,16 +89,14 @@ export function renderedSelect(fields: readonly FieldModel[], alias: string, quo
   const pairs: string[] = [];
   const sealed: FieldModel[] = [];
   for (const f of fields) {
-    const key = propertyKey(f.name);
-    const col = `${alias}.${quote(f.column)}`;
     if (f.encrypted) {
       if (!decrypt) return null;
       sealed.push(f);
       continue;
     }
-    const value = apiValue(f, col);
-    // propertyKey admits identifiers only: safe inside an SQL string literal.
-    pairs.push(`'${JSON.parse(key) as string}', ${value}`);
+    // propertyKey admits identifiers only: the name is safe inside an SQL string literal.
+    propertyKey(f.name);
+    pairs.push(`'${f.name}', ${apiValue(f, `${alias}.${quote(f.column)}`)}`);
   }
   const selects: string[] = [];
   // As BLOBs: libsql hands them over as bytes, where a string would be decoded from UTF-8 and

@@ -53,7 +53,6 @@ export class EntityRepository {
   private readonly decoders = new Map<string, (row: Row) => RecordData>();
   private readonly selections = new Map<string, Selection>();
   private readonly renderings = new Map<string, RenderedSelect | null>();
-  private readonly pageStatements = new Map<string, Map<string, string>>();
   private readonly readable: readonly FieldModel[];
 
   constructor(
@@ -130,7 +129,7 @@ export class EntityRepository {
   /**
    * The page's records as a JSON array rendered by the database (./rendered.ts), the stored
    * sort values of its last row (for the cursor), and the total when asked. Null where the
-   * database cannot render them: MySQL/MariaDB, or a field only JavaScript reads.
+   * database does not render them: MySQL/MariaDB, or encrypted fields without a keyring.
    */
   async listRendered(db: Executor, plan: ListPlan): Promise<{ records: JsonText; last: Row | null; total?: number } | null> {
     const s = this.rendering(plan);
@@ -155,31 +154,22 @@ export class EntityRepository {
 
   /** `SELECT <list>` of the plan's page (one row more than its limit: tells whether more follow), and the total when asked. */
   private async page(db: Executor, plan: ListPlan, list: string): Promise<{ rows: Row[]; total?: number }> {
-    const page = db.all(this.pageSql(list, plan), [...plan.where.params, plan.limit + 1, plan.cursor ? 0 : plan.offset]);
-    if (!plan.count) return { rows: await page };
-    const countSql = `SELECT COUNT(*) AS n FROM ${this.table} t WHERE ${plan.where.text}`;
-    const [rows, count] = await Promise.all([page, db.all<{ n: number | string }>(countSql, plan.where.params)]);
-    return { rows, total: Number(count[0].n) };
-  }
-
-  /**
-   * The page statement, the same string each time for the same select list, filter and order:
-   * the drivers' statement caches key on it, and a string hashes once (a wide select list is
-   * several KB, hashed anew on every request when the text is built anew).
-   */
-  private pageSql(list: string, plan: ListPlan): string {
     const q = this.q;
     const order = plan.sort.map((k) => `t.${q(k.field.column)} ${k.desc ? 'DESC' : 'ASC'}`).join(', ');
-    const byList = remember(this.pageStatements, list, () => new Map<string, string>());
     // Find the page's ids first, then read those rows by primary key. MySQL/MariaDB: the
     // optimizer then picks a covering index for filter, scope and order (selecting all
     // columns directly makes it favour an index on the sort column and visit every row).
     // SQLite: when the index gives the order only in part (a sort over rows of equal
     // created_at, say), the sorter would carry every selected column of every candidate
     // row; this way it carries ids, and only the page's rows are read and packed.
-    return remember(byList, `${plan.where.text}\n${order}`, () =>
+    const page = db.all(
       `SELECT ${list} FROM ${this.table} t JOIN (SELECT t.${q('id')} FROM ${this.table} t WHERE ${plan.where.text} ORDER BY ${order} LIMIT ? OFFSET ?) k ON k.${q('id')} = t.${q('id')} ORDER BY ${order}`,
+      [...plan.where.params, plan.limit + 1, plan.cursor ? 0 : plan.offset],
     );
+    if (!plan.count) return { rows: await page };
+    const countSql = `SELECT COUNT(*) AS n FROM ${this.table} t WHERE ${plan.where.text}`;
+    const [rows, count] = await Promise.all([page, db.all<{ n: number | string }>(countSql, plan.where.params)]);
+    return { rows, total: Number(count[0].n) };
   }
 
   async count(db: Executor, where: { text: string; params: unknown[] }): Promise<number> {

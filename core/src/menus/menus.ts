@@ -135,13 +135,13 @@ export class Menus {
     if (!siblings) throw new ValidationError([{ field: 'keys[0]', rule: 'unknown', message: `No menu entry "${keys[0]}" (entries of disabled plugins cannot be changed)` }]);
     const errors = orderErrors(keys, siblings.map((n) => n.key));
     if (errors.length) throw new ValidationError(errors);
-    const byKey = new Map(siblings.map((n) => [n.key, n]));
-    const changed = keys.filter((key, i) => byKey.get(key)!.order !== (i + 1) * 10);
+    const current = new Map(siblings.map((n) => [n.key, n.order]));
+    const changed = keys.map((key, i) => ({ key, order: (i + 1) * 10 })).filter((c) => current.get(c.key) !== c.order);
     await this.db.transaction(async (tx) => {
       const stored = new Map((await menuOverlays.all(tx)).map((o) => [o.key, o]));
-      for (const key of changed) {
+      for (const { key, order } of changed) {
         const { label, hidden } = stored.get(key) ?? {};
-        await menuOverlays.put(tx, key, { label, hidden, order: (keys.indexOf(key) + 1) * 10 }, actor.userId);
+        await menuOverlays.put(tx, key, { label, hidden, order }, actor.userId);
       }
     });
     if (changed.length) await this.changed(actor, 'menu.order', keys.join(','));
@@ -168,15 +168,7 @@ export class Menus {
 
   /** The entry `key` in the admin tree, wherever it sits. */
   async find(key: string): Promise<AdminMenuNode | null> {
-    const walk = (nodes: AdminMenuNode[]): AdminMenuNode | null => {
-      for (const n of nodes) {
-        if (n.key === key) return n;
-        const inner = walk(n.children);
-        if (inner) return inner;
-      }
-      return null;
-    };
-    return walk((await this.adminTree()).data);
+    return (await this.siblingsOf(key))?.find((n) => n.key === key) ?? null;
   }
 
   private async changed(actor: Actor, action: string, key: string): Promise<void> {
